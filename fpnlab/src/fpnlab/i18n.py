@@ -1,0 +1,113 @@
+"""UI strings of the book in English and Turkish.
+
+Notebooks set ``LANG = "en"`` or ``LANG = "tr"`` in their first cell and pass it to every
+function that shows text; everything a reader sees (labels, titles, table headers, messages)
+comes from here, so the two editions run the same code.
+
+>>> t("level", "tr")
+'Seviye'
+>>> t("rec_ok", "en", stride=16, cells=2.5)
+'Recommendation: the stride-16 level is enough (≈2.50 cells).'
+"""
+from __future__ import annotations
+
+LANGS = ("en", "tr")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        # tables
+        "level": "Level",
+        "name": "Name",
+        "channels": "Channels",
+        "stride": "Stride",
+        "size": "H × W",
+        "cells": "Cells",
+        "recommended": "Recommended",
+        "input_size": "Input size (px)",
+        "object_size": "Object size (px)",
+        "image": "Image",
+        "channel": "Channel",
+        "parameters": "Parameters",
+        "time_ms": "Time (ms)",
+        "variant": "Variant",
+        "max_abs_diff": "Max |difference|",
+        "equal": "Equal",
+        "declared": "Declared stride",
+        "measured": "Measured stride",
+        "ok": "OK",
+        "mismatch": "MISMATCH",
+        # recommend_level
+        "rec_ok": "Recommendation: the stride-{stride} level is enough (≈{cells:.2f} cells).",
+        "rec_small": (
+            "Warning: the object is too small; even stride {stride} gives only {cells:.2f} cells "
+            "(< {min_cells}). Consider a higher input resolution, a finer level, "
+            "augmentation or a stronger neck."
+        ),
+        # plots and widgets
+        "pyramid_title": "Feature pyramid",
+        "input": "Input",
+        "feature_maps": "Feature maps",
+        "backbone_level": "Backbone {name}",
+        "neck_level": "Neck {name}",
+        "static_note": "Precomputed values (works without a kernel).",
+        "live_note": "Live (needs a running kernel).",
+        "loss": "Loss",
+        "step": "Step",
+        "training": "Training",
+    },
+    "tr": {
+        "level": "Seviye",
+        "name": "Ad",
+        "channels": "Kanal",
+        "stride": "Stride",
+        "size": "H × W",
+        "cells": "Hücre",
+        "recommended": "Önerilen",
+        "input_size": "Girdi boyutu (px)",
+        "object_size": "Nesne boyutu (px)",
+        "image": "Görüntü",
+        "channel": "Kanal no",
+        "parameters": "Parametre",
+        "time_ms": "Süre (ms)",
+        "variant": "Varyant",
+        "max_abs_diff": "En büyük |fark|",
+        "equal": "Eşit",
+        "declared": "Beyan edilen stride",
+        "measured": "Ölçülen stride",
+        "ok": "Tamam",
+        "mismatch": "UYUMSUZ",
+        "rec_ok": "Öneri: stride {stride} seviyesi yeterli (≈{cells:.2f} hücre).",
+        "rec_small": (
+            "Uyarı: nesne çok küçük; stride {stride} bile yalnızca {cells:.2f} hücre veriyor "
+            "(< {min_cells}). Daha yüksek çözünürlük, daha ince bir seviye, augmentation "
+            "ya da daha güçlü bir neck düşün."
+        ),
+        "pyramid_title": "Özellik piramidi",
+        "input": "Girdi",
+        "feature_maps": "Feature map'ler",
+        "backbone_level": "Backbone {name}",
+        "neck_level": "Neck {name}",
+        "static_note": "Önceden hesaplanmış değerler (kernel olmadan çalışır).",
+        "live_note": "Canlı (çalışan bir kernel ister).",
+        "loss": "Loss",
+        "step": "Adım",
+        "training": "Eğitim",
+    },
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if the book has it, else raise a ValueError that lists the choices."""
+    if lang not in STRINGS:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)} "
+                         f"(set LANG in the notebook's first cell)")
+    return lang
+
+
+def t(key: str, lang: str = "en", **fmt) -> str:
+    """The string ``key`` in ``lang``, formatted with ``fmt``."""
+    table = STRINGS[check_lang(lang)]
+    if key not in table:
+        raise KeyError(f"no UI string {key!r}; add it to fpnlab.i18n.STRINGS for every language")
+    text = table[key]
+    return text.format(**fmt) if fmt else text

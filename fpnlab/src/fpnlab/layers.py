@@ -1,0 +1,53 @@
+"""Conv + norm + activation: the brick backbones, necks and heads are built from.
+
+>>> block = conv_norm_act(64, 128, kernel_size=3, stride=2, norm="bn", act="silu")
+>>> block(torch.zeros(1, 64, 32, 32)).shape
+torch.Size([1, 128, 16, 16])
+"""
+from __future__ import annotations
+
+import torch  # noqa: F401  (used by the doctest)
+from torch import nn
+
+NORMS = (None, "bn", "gn")
+ACTS = (None, "relu", "silu")
+
+
+def make_norm(norm: str | None, channels: int) -> nn.Module:
+    """``None`` → Identity, ``"bn"`` → BatchNorm2d, ``"gn"`` → GroupNorm (32 groups or fewer)."""
+    if norm is None:
+        return nn.Identity()
+    if norm == "bn":
+        return nn.BatchNorm2d(channels)
+    if norm == "gn":
+        groups = next(g for g in (32, 16, 8, 4, 2, 1) if channels % g == 0)
+        return nn.GroupNorm(groups, channels)
+    raise ValueError(f"norm={norm!r} is not one of {NORMS}")
+
+
+def make_act(act: str | None) -> nn.Module:
+    """``None`` → Identity, ``"relu"`` → ReLU, ``"silu"`` → SiLU."""
+    if act is None:
+        return nn.Identity()
+    if act == "relu":
+        return nn.ReLU(inplace=True)
+    if act == "silu":
+        return nn.SiLU(inplace=True)
+    raise ValueError(f"act={act!r} is not one of {ACTS}")
+
+
+def conv_norm_act(cin: int, cout: int, kernel_size: int = 3, stride: int = 1,
+                  norm: str | None = None, act: str | None = None,
+                  bias: bool | None = None, groups: int = 1) -> nn.Sequential:
+    """``Conv2d(padding=k//2) → norm → act`` mapping ``(B, cin, H, W)`` to
+    ``(B, cout, ceil(H/stride), ceil(W/stride))``. ``bias=None`` means "only without norm"."""
+    if bias is None:
+        bias = norm is None
+    conv = nn.Conv2d(cin, cout, kernel_size, stride=stride, padding=kernel_size // 2,
+                     bias=bias, groups=groups)
+    layers = [conv]
+    if norm is not None:
+        layers.append(make_norm(norm, cout))
+    if act is not None:
+        layers.append(make_act(act))
+    return nn.Sequential(*layers)

@@ -1,0 +1,143 @@
+"""The baseline Feature Pyramid Network (Lin et al., 2017), built like torchvision's.
+
+Lateral 1×1 convs bring every backbone level ``C_k`` to ``out_channels``; the top-down path
+starts at the coarsest level and, level by level, upsamples what it carries to the next finer
+size and fuses it with that level's lateral; a 3×3 conv smooths each fused map into ``P_k``.
+The top-down path carries the *unsmoothed* fused map, as in the paper and in torchvision.
+
+With the defaults (sum, nearest, smoothing, bias, no norm) the outputs are ``torch.equal`` to
+``torchvision.ops.FeaturePyramidNetwork`` with the same weights (:meth:`FPN.from_torchvision`).
+
+>>> fpn = FPN([64, 128, 256, 512], out_channels=128)
+>>> feats = {f"C{k}": torch.randn(2, c, 256 // 2**k, 256 // 2**k)
+...          for k, c in zip(range(2, 6), [64, 128, 256, 512])}
+>>> {k: tuple(v.shape) for k, v in fpn(feats).items()}
+{'P2': (2, 128, 64, 64), 'P3': (2, 128, 32, 32), 'P4': (2, 128, 16, 16), 'P5': (2, 128, 8, 8)}
+"""
+from __future__ import annotations
+
+import copy
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..layers import ACTS, NORMS, conv_norm_act
+from .checks import check_levels, split_levels
+
+UPSAMPLE_MODES = ("nearest", "bilinear")
+FUSE_MODES = ("sum", "concat")
+
+
+def upsample_to(x: torch.Tensor, size, mode: str = "nearest") -> torch.Tensor:
+    """Resize ``(B, C, h, w)`` to ``(B, C, *size)``; ``size=`` (not ``scale_factor=2``) so odd
+    sizes line up. Bilinear uses ``align_corners=False``."""
+    if mode == "nearest":
+        return F.interpolate(x, size=size, mode="nearest")
+    return F.interpolate(x, size=size, mode=mode, align_corners=False)
+
+
+def p_names(names: list[str] | None, n: int) -> list[str]:
+    """Output names: ``C3`` → ``P3``; other keys are kept (like torchvision); lists get P0..."""
+    if names is None:
+        return [f"P{i}" for i in range(n)]
+    if all(re.fullmatch(r"C\d+", k) for k in names):
+        return ["P" + k[1:] for k in names]
+    return list(names)
+
+
+class FPN(nn.Module):
+    """Feature Pyramid Network over any number (≥ 2) of levels.
+
+    Args:
+        in_channels: channels of the input levels, fine → coarse (e.g. C2..C5).
+        out_channels: channels of every output level P_k.
+        upsample: ``"nearest"`` (paper, torchvision) or ``"bilinear"``.
+        fuse: ``"sum"`` (paper) or ``"concat"`` (concatenate lateral and upsampled, then 1×1 conv).
+        smooth: apply the 3×3 conv after fusion (paper) or output the fused map directly.
+        norm, act: optional norm (``"bn"``, ``"gn"``) and activation (``"relu"``, ``"silu"``)
+            after the lateral and smoothing convs; the baseline has none.
+        bias: conv bias (torchvision: ``True`` without norm).
+        extra: optional block that adds coarser levels (P6, P7...). It is called as
+            ``extra(results, feats, names) -> (results, names)`` — the interface of torchvision's
+            ``ExtraFPNBlock`` — and is the one extension point for extra levels.
+
+    Shapes: inputs ``[(B, C_i, H_i, W_i)]`` fine → coarse, as a list or a dict; outputs
+    ``[(B, out_channels, H_i, W_i)]`` in the same form and order (dict keys ``C_k`` become ``P_k``).
+    """
+
+    def __init__(self, in_channels: Sequence[int], out_channels: int = 256, upsample: str = "nearest",
+                 fuse: str = "sum", smooth: bool = True, norm: str | None = None,
+                 act: str | None = None, bias: bool = True, extra: nn.Module | None = None):
+        super().__init__()
+        in_channels = list(in_channels)
+        if len(in_channels) < 2 or not all(isinstance(c, int) and c > 0 for c in in_channels):
+            raise ValueError(f"in_channels must list at least two positive channel counts, one per "
+                             f"level fine → coarse (e.g. [256, 512, 1024, 2048]); got {in_channels}")
+        for arg, value, allowed in (("upsample", upsample, UPSAMPLE_MODES), ("fuse", fuse, FUSE_MODES),
+                                    ("norm", norm, NORMS), ("act", act, ACTS)):
+            if value not in allowed:
+                raise ValueError(f"{arg}={value!r} is not supported; choose one of {allowed}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.upsample, self.fuse, self.smooth_enabled = upsample, fuse, smooth
+        # 1) lateral 1×1: C_k channels -> out_channels, so levels can be added
+        self.lateral = nn.ModuleList(
+            conv_norm_act(c, out_channels, 1, norm=norm, act=act, bias=bias) for c in in_channels)
+        # 2) smoothing 3×3 after fusion (Identity when smooth=False)
+        self.smooth = nn.ModuleList(
+            conv_norm_act(out_channels, out_channels, 3, norm=norm, act=act, bias=bias) if smooth
+            else nn.Identity() for _ in in_channels)
+        # concat fusion: [lateral, upsampled] (2·out) -> out with a 1×1 conv, one per fused level
+        self.merge = nn.ModuleList(
+            nn.Conv2d(2 * out_channels, out_channels, 1, bias=bias) for _ in in_channels[:-1]
+        ) if fuse == "concat" else None
+        self.extra = extra
+        for m in self.modules():  # torchvision's init, so both start alike
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_uniform_(m.weight, a=1)
+                if m.bias is not None:
+                    nn.init.constant_(m.bias, 0)
+
+    def _fuse(self, i: int, lateral: torch.Tensor, top_down: torch.Tensor) -> torch.Tensor:
+        if self.merge is None:
+            return lateral + top_down
+        return self.merge[i](torch.cat([lateral, top_down], dim=1))
+
+    def forward(self, feats):
+        x, names = split_levels(feats, "FPN")
+        check_levels(x, names, self.in_channels, "FPN")
+        last = self.lateral[-1](x[-1])                      # top level: lateral of C_top
+        results = [self.smooth[-1](last)]
+        for i in range(len(x) - 2, -1, -1):                 # top-down: coarse -> fine
+            lateral = self.lateral[i](x[i])
+            top_down = upsample_to(last, lateral.shape[-2:], self.upsample)
+            last = self._fuse(i, lateral, top_down)         # unsmoothed: carried further down
+            results.insert(0, self.smooth[i](last))
+        out_names = p_names(names, len(x))
+        if self.extra is not None:
+            results, out_names = self.extra(results, x, out_names)
+        if names is None:
+            return results
+        return OrderedDict(zip(out_names, results))
+
+    @classmethod
+    def from_torchvision(cls, tv_fpn: nn.Module) -> "FPN":
+        """An FPN with the configuration and a copy of the weights of a
+        ``torchvision.ops.FeaturePyramidNetwork`` (outputs are ``torch.equal``)."""
+        convs_in = [blk[0] for blk in tv_fpn.inner_blocks]
+        convs_out = [blk[0] for blk in tv_fpn.layer_blocks]
+        norm_layer = tv_fpn.inner_blocks[0][1] if len(tv_fpn.inner_blocks[0]) > 1 else None
+        norm = {nn.BatchNorm2d: "bn", type(None): None}.get(type(norm_layer), "?")
+        if norm == "?":
+            raise ValueError(f"cannot convert an FPN with norm layer {type(norm_layer).__name__}; "
+                             "supported: none (torchvision's default) and BatchNorm2d")
+        extra = copy.deepcopy(tv_fpn.extra_blocks) if tv_fpn.extra_blocks is not None else None
+        fpn = cls([c.in_channels for c in convs_in], convs_in[0].out_channels, norm=norm,
+                  bias=convs_in[0].bias is not None, extra=extra)
+        for ours, theirs in ((fpn.lateral, tv_fpn.inner_blocks), (fpn.smooth, tv_fpn.layer_blocks)):
+            for a, b in zip(ours, theirs):
+                a.load_state_dict(b.state_dict())
+        return fpn

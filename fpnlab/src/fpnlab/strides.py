@@ -1,0 +1,177 @@
+"""Stride maps: which level sees the image at which resolution, measured instead of assumed.
+
+A backbone level ``Ck`` has stride ``2**k``: one cell of its feature map covers a
+``2**k × 2**k`` patch of the input, so an ``H × W`` image gives ``ceil(H / 2**k) × ceil(W / 2**k)``
+cells. Comments drift from code; :func:`measure_strides` runs the model once and reads the strides
+off the output shapes.
+
+>>> from fpnlab.backbones import TinyBackbone
+>>> [(lv.name, lv.stride, lv.size) for lv in measure_strides(TinyBackbone(), 256)]
+[('C2', 4, (64, 64)), ('C3', 8, (32, 32)), ('C4', 16, (16, 16)), ('C5', 32, (8, 8))]
+>>> recommend_level(40).stride
+16
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from .i18n import t
+
+DEFAULT_STRIDES = (4, 8, 16, 32, 64, 128)  # P2 .. P7
+
+
+@dataclass(frozen=True)
+class Level:
+    """One pyramid level: its name, channel count, stride and (when known) its ``(H, W)``."""
+
+    name: str
+    channels: int | None
+    stride: int | float
+    size: tuple[int, int] | None = None
+
+
+def level_name(stride: int, prefix: str = "P") -> str:
+    """``level_name(16) == "P4"``: a level is named after log2 of its stride."""
+    k = math.log2(stride)
+    return f"{prefix}{int(k)}" if k.is_integer() else f"{prefix}(s{stride})"
+
+
+def as_hw(input_size) -> tuple[int, int]:
+    """``640`` or ``(480, 640)`` → ``(H, W)``; anything else is an error that says so."""
+    if isinstance(input_size, int):
+        return input_size, input_size
+    if isinstance(input_size, Sequence) and len(input_size) == 2 and all(isinstance(v, int) for v in input_size):
+        return int(input_size[0]), int(input_size[1])
+    raise ValueError(f"input_size must be an int or (H, W); got {input_size!r}")
+
+
+def _stride_from(n_in: int, n_out: int) -> int | float:
+    """Exact ratio when it divides, else the nearest power of two (odd input sizes)."""
+    if n_in % n_out == 0:
+        return n_in // n_out
+    return 2 ** round(math.log2(n_in / n_out))
+
+
+def _outputs(out, names: Sequence[str] | None) -> list[tuple[str, torch.Tensor]]:
+    if isinstance(out, torch.Tensor):
+        out = [out]
+    if isinstance(out, Mapping):
+        return [(str(k), v) for k, v in out.items()]
+    if isinstance(out, Sequence):
+        if names is None or len(names) != len(out):
+            names = [f"out{i}" for i in range(len(out))]
+        return list(zip(names, out))
+    raise TypeError(f"the model returned {type(out).__name__}; expected a tensor, a list or a dict of tensors")
+
+
+@torch.no_grad()
+def measure_strides(model: nn.Module, input_size, in_channels: int = 3) -> list[Level]:
+    """Run ``model`` once on a zero image of ``input_size`` and return one :class:`Level` per
+    output: name (dict key, ``feature_info`` name or ``out{i}``), channels, stride and ``(H, W)``.
+
+    The model is put in eval mode for the pass and restored afterwards.
+    """
+    h, w = as_hw(input_size)
+    info = getattr(model, "feature_info", None)
+    names = [lv.name for lv in info] if info else None
+    was_training = model.training
+    model.eval()
+    try:
+        param = next(model.parameters(), None)
+        x = torch.zeros(1, in_channels, h, w, device=param.device if param is not None else "cpu")
+        out = model(x)
+    finally:
+        model.train(was_training)
+    levels = []
+    for name, f in _outputs(out, names):
+        fh, fw = f.shape[-2:]
+        levels.append(Level(name, int(f.shape[1]), _stride_from(h, fh), (int(fh), int(fw))))
+    return levels
+
+
+class StrideMismatchError(ValueError):
+    """A backbone's declared ``feature_info`` disagrees with what it really produces."""
+
+
+def check_feature_info(model: nn.Module, input_size=256) -> list[Level]:
+    """Measure ``model`` and compare with its declared ``feature_info`` (channels and strides).
+
+    Returns the measured levels, or raises :class:`StrideMismatchError` naming every level that
+    disagrees, what was declared, what was measured and what to change.
+    """
+    declared = list(getattr(model, "feature_info", []) or [])
+    if not declared:
+        raise StrideMismatchError(f"{type(model).__name__} has no feature_info to check; "
+                                  "declare its levels as a list of fpnlab.strides.Level")
+    measured = measure_strides(model, input_size)
+    if len(measured) != len(declared):
+        raise StrideMismatchError(
+            f"{type(model).__name__} declares {len(declared)} levels but returns {len(measured)}")
+    problems = []
+    for d, m in zip(declared, measured):
+        if d.stride != m.stride:
+            problems.append(f"{d.name}: declared stride {d.stride}, measured {m.stride} "
+                            f"(feature map {m.size[0]}×{m.size[1]} for a {as_hw(input_size)[0]}"
+                            f"×{as_hw(input_size)[1]} input)")
+        if d.channels is not None and d.channels != m.channels:
+            problems.append(f"{d.name}: declared {d.channels} channels, measured {m.channels}")
+    if problems:
+        raise StrideMismatchError(
+            "feature_info does not match the model:\n  " + "\n  ".join(problems) +
+            "\nFix the model (e.g. a missing stride-2 stage before the first output) or its "
+            "feature_info; a neck and head built on the declared strides will put objects on "
+            "the wrong level.")
+    return measured
+
+
+def stride_table(input_size, strides: Sequence[int] = (4, 8, 16, 32)) -> list[Level]:
+    """Feature-map size of every stride for an input of ``input_size`` (int or ``(H, W)``).
+
+    Sizes use ``ceil`` — what stride-2 convolutions with ``padding = k // 2`` produce — so odd
+    inputs are handled. Names are ``P{log2 stride}``.
+    """
+    h, w = as_hw(input_size)
+    return [Level(level_name(s), None, s, (math.ceil(h / s), math.ceil(w / s))) for s in strides]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Result of :func:`recommend_level`."""
+
+    obj_px: float
+    cells: dict[int, float] = field(repr=False)
+    stride: int | None
+    message: str
+
+    @property
+    def level(self) -> str | None:
+        """Name of the recommended level (``"P4"`` for stride 16), ``None`` when none fits."""
+        return None if self.stride is None else level_name(self.stride)
+
+
+def recommend_level(obj_px: float, strides: Sequence[int] = DEFAULT_STRIDES, min_cells: float = 2,
+                    lang: str = "en") -> Recommendation:
+    """Coarsest stride at which an object of ``obj_px`` pixels (its shorter side) still covers
+    ``min_cells`` feature-map cells.
+
+    ``.cells`` maps every stride to the cells the object covers (``obj_px / stride``);
+    ``.stride`` is ``None`` when even the finest stride gives fewer than ``min_cells``;
+    ``.message`` explains the result in ``lang``.
+    """
+    if obj_px <= 0:
+        raise ValueError(f"obj_px must be positive (the object's shorter side in pixels); got {obj_px}")
+    strides = sorted(strides)
+    cells = {s: obj_px / s for s in strides}
+    feasible = [s for s in strides if cells[s] >= min_cells]
+    if feasible:
+        best = max(feasible)
+        msg = t("rec_ok", lang, stride=best, cells=cells[best])
+        return Recommendation(obj_px, cells, best, msg)
+    finest = strides[0]
+    msg = t("rec_small", lang, stride=finest, cells=cells[finest], min_cells=min_cells)
+    return Recommendation(obj_px, cells, None, msg)

@@ -1,0 +1,177 @@
+"""fpnlab.necks.FPN: shapes, torchvision equivalence, options and teaching errors."""
+from collections import OrderedDict
+
+import pytest
+import torch
+from torch import nn
+from torchvision.ops import FeaturePyramidNetwork
+from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
+
+from fpnlab.necks import FPN, PyramidInputError
+
+CH = [16, 32, 64, 128]
+
+
+def pyramid(size=(64, 64), channels=CH, batch=2, seed=0):
+    """C2..C5 of a ``size`` input: ceil-halving like stride-2 convs with padding."""
+    g = torch.Generator().manual_seed(seed)
+    h, w = size
+    out = OrderedDict()
+    for k, c in zip(range(2, 2 + len(channels)), channels):
+        h, w = -(-h // 2) if k > 2 else -(-h // 4), -(-w // 2) if k > 2 else -(-w // 4)
+        out[f"C{k}"] = torch.randn(batch, c, h, w, generator=g)
+    return out
+
+
+def randomize(module, seed=1):
+    """Non-zero weights *and* biases, so a wrong bias or a swapped conv cannot hide."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+    return module
+
+
+@pytest.mark.parametrize("size", [(64, 64), (65, 97), (33, 47), (128, 96)])
+def test_equal_to_torchvision(size):
+    tv = randomize(FeaturePyramidNetwork(CH, 24)).eval()
+    ours = FPN.from_torchvision(tv).eval()
+    feats = pyramid(size)
+    with torch.no_grad():
+        want, got = tv(feats), ours(feats)
+    assert list(got) == ["P2", "P3", "P4", "P5"]
+    for a, b in zip(want.values(), got.values()):
+        assert a.shape == b.shape
+        assert torch.equal(a, b)
+
+
+def test_equal_to_torchvision_with_batchnorm_and_extra_block():
+    tv = randomize(FeaturePyramidNetwork(CH, 24, extra_blocks=LastLevelMaxPool(),
+                                         norm_layer=nn.BatchNorm2d)).eval()
+    ours = FPN.from_torchvision(tv).eval()
+    feats = pyramid((96, 80))
+    with torch.no_grad():
+        want, got = list(tv(feats).values()), ours(feats)
+    assert list(got) == ["P2", "P3", "P4", "P5", "pool"]
+    assert all(torch.equal(a, b) for a, b in zip(want, got.values()))
+
+
+def test_from_scratch_weights_differ_is_detected():
+    """The equality test is sharp: one changed bias breaks it."""
+    tv = randomize(FeaturePyramidNetwork(CH, 24)).eval()
+    ours = FPN.from_torchvision(tv).eval()
+    with torch.no_grad():
+        ours.smooth[1][0].bias[0] += 1e-3
+        feats = pyramid()
+        assert not torch.equal(tv(feats)["C3"], ours(feats)["P3"])
+
+
+def test_list_in_list_out_any_number_of_levels():
+    fpn = FPN([8, 16], out_channels=4)
+    out = fpn([torch.randn(1, 8, 20, 20), torch.randn(1, 16, 10, 10)])
+    assert isinstance(out, list) and [tuple(o.shape) for o in out] == [(1, 4, 20, 20), (1, 4, 10, 10)]
+    fpn6 = FPN([4] * 6, out_channels=4)
+    out = fpn6([torch.randn(1, 4, 2 ** (7 - i), 2 ** (7 - i)) for i in range(6)])
+    assert [o.shape[-1] for o in out] == [128, 64, 32, 16, 8, 4]
+
+
+def test_dict_keys_other_than_ck_are_kept():
+    fpn = FPN([8, 16], out_channels=4)
+    out = fpn({"a": torch.randn(1, 8, 8, 8), "b": torch.randn(1, 16, 4, 4)})
+    assert list(out) == ["a", "b"]
+
+
+def test_parameter_counts_of_the_options():
+    c, o = CH, 24
+    lateral = sum(ci * o + o for ci in c)
+    smooth = len(c) * (9 * o * o + o)
+    assert sum(p.numel() for p in FPN(c, o).parameters()) == lateral + smooth
+    assert sum(p.numel() for p in FPN(c, o, smooth=False).parameters()) == lateral
+    merge = (len(c) - 1) * (2 * o * o + o)
+    assert sum(p.numel() for p in FPN(c, o, fuse="concat").parameters()) == lateral + smooth + merge
+    assert sum(p.numel() for p in FPN(c, o, bias=False).parameters()) == lateral + smooth - 2 * len(c) * o
+
+
+def test_options_change_the_output():
+    feats = pyramid()
+    torch.manual_seed(0)
+    base = FPN(CH, 8).eval()
+    bil = FPN(CH, 8, upsample="bilinear").eval()
+    bil.load_state_dict(base.state_dict())
+    with torch.no_grad():
+        a, b = base(feats), bil(feats)
+    assert torch.equal(a["P5"], b["P5"])  # the top level has nothing upsampled into it
+    assert not torch.allclose(a["P2"], b["P2"])
+    nosmooth = FPN(CH, 8, smooth=False)
+    nosmooth.lateral.load_state_dict(base.lateral.state_dict())
+    with torch.no_grad():
+        top = nosmooth(feats)["P5"]
+    assert torch.equal(top, base.lateral[-1](feats["C5"]))
+
+
+@pytest.mark.parametrize("norm,act", [("bn", "relu"), ("gn", "silu")])
+def test_norm_and_act(norm, act):
+    fpn = FPN(CH, 32, norm=norm, act=act, bias=False)
+    kinds = {type(m).__name__ for m in fpn.modules()}
+    assert {"BatchNorm2d" if norm == "bn" else "GroupNorm", "ReLU" if act == "relu" else "SiLU"} <= kinds
+    out = fpn(pyramid())
+    assert out["P2"].shape == (2, 32, 16, 16)
+    if act == "relu":
+        assert (out["P3"] >= 0).all()
+
+
+def test_bad_constructor_arguments():
+    with pytest.raises(ValueError, match="at least two"):
+        FPN([256])
+    with pytest.raises(ValueError, match=r"upsample='bicubic'.*nearest"):
+        FPN(CH, upsample="bicubic")
+    with pytest.raises(ValueError, match="fuse='max'"):
+        FPN(CH, fuse="max")
+
+
+# ---- errors that teach -------------------------------------------------------------------
+
+def test_error_wrong_number_of_levels():
+    feats = pyramid()
+    del feats["C2"]
+    with pytest.raises(PyramidInputError, match=r"built for 4 levels .* got 3 feature maps"):
+        FPN(CH)(feats)
+
+
+def test_error_single_tensor():
+    with pytest.raises(PyramidInputError, match=r"got a tensor of shape \(2, 16, 16, 16\).*not a single"):
+        FPN(CH)(pyramid()["C2"])
+
+
+def test_error_channel_mismatch_names_level_and_fix():
+    with pytest.raises(PyramidInputError) as err:
+        FPN([16, 32, 99, 128])(pyramid())
+    msg = str(err.value)
+    assert "'C4' (index 2) has 64 channels" in msg and "expects 99" in msg
+    assert "in_channels=[16, 32, 64, 128]" in msg
+
+
+def test_error_wrong_order():
+    feats = list(pyramid().values())[::-1]
+    with pytest.raises(PyramidInputError, match=r"wrong order.*fine → coarse.*feats\[::-1\]"):
+        FPN(CH)(feats)
+
+
+def test_error_level_not_half_size_points_to_stride_map():
+    feats = pyramid()
+    feats["C4"] = torch.randn(2, 64, 8, 8)  # same size as C3: a stage without stride 2
+    with pytest.raises(PyramidInputError) as err:
+        FPN(CH)(feats)
+    msg = str(err.value)
+    assert "'C4' is 8×8" in msg and "'C3', is 8×8" in msg and "measure_strides" in msg
+
+
+def test_error_not_4d_and_batch_mismatch():
+    feats = pyramid()
+    feats["C3"] = feats["C3"][0]
+    with pytest.raises(PyramidInputError, match=r"'C3' \(index 1\) is \(32, 8, 8\).*\(B, C, H, W\)"):
+        FPN(CH)(feats)
+    feats = pyramid()
+    feats["C5"] = feats["C5"][:1]
+    with pytest.raises(PyramidInputError, match="'C5' has batch size 1 but 'C2' has 2"):
+        FPN(CH)(feats)
