@@ -6,9 +6,9 @@ can verify against a real forward pass.
 
 >>> bb = TinyBackbone()
 >>> [(lv.name, lv.channels, lv.stride) for lv in bb.feature_info]
-[('C2', 32, 4), ('C3', 64, 8), ('C4', 128, 16), ('C5', 256, 32)]
+[('C2', 16, 4), ('C3', 32, 8), ('C4', 64, 16), ('C5', 128, 32)]
 >>> {k: tuple(v.shape) for k, v in bb(torch.zeros(1, 3, 64, 64)).items()}
-{'C2': (1, 32, 16, 16), 'C3': (1, 64, 8, 8), 'C4': (1, 128, 4, 4), 'C5': (1, 256, 2, 2)}
+{'C2': (1, 16, 16, 16), 'C3': (1, 32, 8, 8), 'C4': (1, 64, 4, 4), 'C5': (1, 128, 2, 2)}
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class TinyBackbone(nn.Module):
     (conv-BN-ReLU, twice): strides 4, 8, 16, 32 — the stride map the FPN paper assumes.
     """
 
-    def __init__(self, widths: Sequence[int] = (32, 64, 128, 256), in_channels: int = 3):
+    def __init__(self, widths: Sequence[int] = (16, 32, 64, 128), in_channels: int = 3):
         super().__init__()
         if len(widths) != 4:
             raise ValueError(f"TinyBackbone has four stages (C2..C5); got {len(widths)} widths")

@@ -54,6 +54,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "loss": "Loss",
         "step": "Step",
         "training": "Training",
+        "mean_abs": "mean |activation|",
+        # ch1 (chapter 1 strings: add above this line)
+        # ch2 (chapter 2 strings: add above this line)
+        # ch3 (chapter 3 strings: add above this line)
     },
     "tr": {
         "level": "Seviye",
@@ -92,6 +96,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "loss": "Loss",
         "step": "Adım",
         "training": "Eğitim",
+        "mean_abs": "ortalama |aktivasyon|",
+        # ch1 (chapter 1 strings: add above this line)
+        # ch2 (chapter 2 strings: add above this line)
+        # ch3 (chapter 3 strings: add above this line)
     },
 }
 

@@ -7,6 +7,7 @@ All necks take a fine → coarse list or dict of ``(B, C, H, W)`` maps and check
 the level, what was expected, what came and what to change.
 """
 from .checks import PyramidInputError
+from .extra import LastLevelMaxPool, LastLevelP6P7
 from .fpn import FPN, upsample_to
 
-__all__ = ["FPN", "PyramidInputError", "upsample_to"]
+__all__ = ["FPN", "LastLevelMaxPool", "LastLevelP6P7", "PyramidInputError", "upsample_to"]

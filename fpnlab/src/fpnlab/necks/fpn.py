@@ -16,7 +16,6 @@ With the defaults (sum, nearest, smoothing, bias, no norm) the outputs are ``tor
 """
 from __future__ import annotations
 
-import copy
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from torch import nn
 
 from ..layers import ACTS, NORMS, conv_norm_act
 from .checks import check_levels, split_levels
+from .extra import from_torchvision_extra
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 FUSE_MODES = ("sum", "concat")
@@ -94,12 +94,12 @@ class FPN(nn.Module):
         self.merge = nn.ModuleList(
             nn.Conv2d(2 * out_channels, out_channels, 1, bias=bias) for _ in in_channels[:-1]
         ) if fuse == "concat" else None
-        self.extra = extra
         for m in self.modules():  # torchvision's init, so both start alike
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_uniform_(m.weight, a=1)
                 if m.bias is not None:
                     nn.init.constant_(m.bias, 0)
+        self.extra = extra  # after the init loop: a given block keeps its own (maybe loaded) weights
 
     def _fuse(self, i: int, lateral: torch.Tensor, top_down: torch.Tensor) -> torch.Tensor:
         if self.merge is None:
@@ -126,7 +126,8 @@ class FPN(nn.Module):
     @classmethod
     def from_torchvision(cls, tv_fpn: nn.Module) -> "FPN":
         """An FPN with the configuration and a copy of the weights of a
-        ``torchvision.ops.FeaturePyramidNetwork`` (outputs are ``torch.equal``)."""
+        ``torchvision.ops.FeaturePyramidNetwork`` (outputs are ``torch.equal``). Its extra block
+        (``LastLevelMaxPool`` or ``LastLevelP6P7``) becomes ours from :mod:`fpnlab.necks.extra`."""
         convs_in = [blk[0] for blk in tv_fpn.inner_blocks]
         convs_out = [blk[0] for blk in tv_fpn.layer_blocks]
         norm_layer = tv_fpn.inner_blocks[0][1] if len(tv_fpn.inner_blocks[0]) > 1 else None
@@ -134,7 +135,7 @@ class FPN(nn.Module):
         if norm == "?":
             raise ValueError(f"cannot convert an FPN with norm layer {type(norm_layer).__name__}; "
                              "supported: none (torchvision's default) and BatchNorm2d")
-        extra = copy.deepcopy(tv_fpn.extra_blocks) if tv_fpn.extra_blocks is not None else None
+        extra = from_torchvision_extra(tv_fpn.extra_blocks)
         fpn = cls([c.in_channels for c in convs_in], convs_in[0].out_channels, norm=norm,
                   bias=convs_in[0].bias is not None, extra=extra)
         for ours, theirs in ((fpn.lateral, tv_fpn.inner_blocks), (fpn.smooth, tv_fpn.layer_blocks)):

@@ -1,0 +1,49 @@
+"""Dense heads: the same small conv tower slides over every pyramid level.
+
+A head reads P_k, never C_k (rule 5 of the baseline FPN): after the neck every level has the
+same channels, so one set of weights serves all levels.
+
+>>> head = DenseHead(64, num_classes=3)
+>>> cls, box = head([torch.zeros(1, 64, 32, 32), torch.zeros(1, 64, 16, 16)])[1]
+>>> tuple(cls.shape), tuple(box.shape)
+((1, 3, 16, 16), (1, 4, 16, 16))
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import torch  # noqa: F401  (used by the doctest)
+from torch import nn
+
+from .layers import conv_norm_act
+
+
+class DenseHead(nn.Module):
+    """Shared tower (``num_convs`` × conv-GN-ReLU) → class logits and box distances per cell.
+
+    Input: a list or dict of ``(B, C, H_k, W_k)`` levels. Output: a list with one
+    ``(cls (B, K, H_k, W_k), box (B, 4, H_k, W_k))`` pair per level; ``box`` holds raw
+    log-distances to the left, top, right and bottom box edges in units of the level's stride.
+    The class bias starts at ``-log((1 - prior) / prior)`` as in RetinaNet, so the first steps
+    are not swamped by background.
+    """
+
+    def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01):
+        super().__init__()
+        self.tower = nn.Sequential(*(conv_norm_act(in_channels, in_channels, 3, norm="gn", act="relu")
+                                     for _ in range(num_convs)))
+        self.cls = nn.Conv2d(in_channels, num_classes, 3, padding=1)
+        self.box = nn.Conv2d(in_channels, 4, 3, padding=1)
+        nn.init.normal_(self.cls.weight, std=0.01)
+        nn.init.constant_(self.cls.bias, -math.log((1 - prior) / prior))
+        nn.init.normal_(self.box.weight, std=0.01)
+        nn.init.zeros_(self.box.bias)
+
+    def forward(self, pyramid):
+        levels = list(pyramid.values()) if isinstance(pyramid, Mapping) else list(pyramid)
+        out = []
+        for p in levels:
+            t = self.tower(p)
+            out.append((self.cls(t), self.box(t)))
+        return out

@@ -1,0 +1,268 @@
+"""BiFPN, the weighted bidirectional pyramid of EfficientDet (Tan, Pang & Le, 2020).
+
+One BiFPN *cell* runs a top-down path and then a bottom-up path over all levels; every node
+*fuses* its inputs with learned, normalised weights (:func:`fusion_weights`) and then applies
+``SiLU → depthwise 3×3 → pointwise 1×1 → BN``. Cells are repeated. Levels the backbone does not
+have (P6, P7) are made from the top input: ``1×1 conv + BN`` to ``out_channels``, then 3×3 stride-2
+max-pooling, and max-pooling again.
+
+Node inputs (``P_i`` the cell's input at level i, ``td`` the top-down nodes, ``out`` the outputs)::
+
+    top-down   P_i^td  = node(P_i,          up(P_{i+1}^td))       P_top^td = P_top
+    bottom-up  P_i^out = node(P_i, P_i^td, down(P_{i-1}^out))     P_0^out = P_0^td,
+                                                                  P_top^out = node(P_top, down(...))
+
+``up`` is nearest upsampling to the target's size, ``down`` is ``max_pool2d(3, stride 2, pad 1)``.
+An input with other than ``out_channels`` channels gets its own ``1×1 conv + BN`` on every edge
+it feeds (only in the first cell). Built like effdet's ``efficientdet_d*`` models (PyTorch padding,
+``BatchNorm2d(eps=1e-3, momentum=0.01)``); :meth:`BiFPN.load_effdet` copies an effdet ``BiFpn``'s
+weights into it.
+
+>>> neck = BiFPN.efficientdet(0)
+>>> feats = [torch.randn(1, c, s, s) for c, s in zip([40, 112, 320], [64, 32, 16])]
+>>> [tuple(p.shape) for p in neck(feats)]
+[(1, 64, 64, 64), (1, 64, 32, 32), (1, 64, 16, 16), (1, 64, 8, 8), (1, 64, 4, 4)]
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .checks import check_levels, split_levels
+from .fpn import p_names, upsample_to
+
+FUSIONS = ("sum", "unbounded", "softmax", "fast")
+BN = dict(eps=1e-3, momentum=0.01)  # EfficientDet's (TensorFlow's) batch-norm settings
+
+# EfficientDet-Dd: (C3, C4, C5 channels of EfficientNet-B?, BiFPN width, BiFPN cells)
+EFFICIENTDET = {
+    0: ((40, 112, 320), 64, 3),
+    1: ((40, 112, 320), 88, 4),
+    2: ((48, 120, 352), 112, 5),
+    3: ((48, 136, 384), 160, 6),
+    4: ((56, 160, 448), 224, 7),
+    5: ((64, 176, 512), 288, 7),
+    6: ((72, 200, 576), 384, 8),
+}
+
+
+def fusion_weights(raw: torch.Tensor, method: str = "fast", eps: float = 1e-4) -> torch.Tensor:
+    """The weights ``w_i`` a node multiplies its inputs with: ``out = Σ_i w_i · in_i``.
+
+    - ``"fast"``: ``relu(raw_i) / (Σ_j relu(raw_j) + eps)`` — the paper's fast normalised fusion;
+      a negative raw weight gives ``w_i = 0`` (and gradient 0);
+    - ``"softmax"``: ``exp(raw_i) / Σ_j exp(raw_j)``;
+    - ``"unbounded"``: ``raw`` as is (the paper shows it can be unstable);
+    - ``"sum"``: all ones (a plain FPN-style sum, no learned weights).
+
+    >>> fusion_weights(torch.tensor([1.0, 1.0]), "fast")
+    tensor([0.5000, 0.5000])
+    """
+    if method == "fast":
+        w = F.relu(raw)
+        return w / (w.sum() + eps)
+    if method == "softmax":
+        return torch.softmax(raw, dim=0)
+    if method == "unbounded":
+        return raw
+    if method == "sum":
+        return torch.ones_like(raw)
+    raise ValueError(f"fusion={method!r} is not supported; choose one of {FUSIONS}")
+
+
+def conv_bn(cin: int, cout: int) -> nn.Sequential:
+    """``1×1 conv (no bias) + BN``: brings an input to the BiFPN width (effdet's resample conv)."""
+    return nn.Sequential(OrderedDict(conv=nn.Conv2d(cin, cout, 1, bias=False),
+                                     bn=nn.BatchNorm2d(cout, **BN)))
+
+
+def separable_conv_bn(channels: int) -> nn.Sequential:
+    """Depthwise 3×3 → pointwise 1×1 → BN, ``(B, C, H, W)`` → same (names as effdet's)."""
+    return nn.Sequential(OrderedDict(
+        conv_dw=nn.Conv2d(channels, channels, 3, padding=1, groups=channels, bias=False),
+        conv_pw=nn.Conv2d(channels, channels, 1, bias=False),
+        bn=nn.BatchNorm2d(channels, **BN)))
+
+
+def max_pool_down(x: torch.Tensor, size=None) -> torch.Tensor:
+    """3×3 stride-2 max-pool with padding 1: ``(B, C, H, W)`` → ``(B, C, ⌈H/2⌉, ⌈W/2⌉)``. When
+    ``size`` is given and differs (a backbone that floors odd sizes), the result is resized to it."""
+    y = F.max_pool2d(x, 3, stride=2, padding=1)
+    if size is not None and y.shape[-2:] != size:
+        y = F.interpolate(y, size=size, mode="nearest")
+    return y
+
+
+class FusionNode(nn.Module):
+    """``SepConvBN(SiLU(Σ_i w_i · in_i))`` with ``w = fusion_weights(self.weight, fusion)``.
+
+    Inputs: ``n_inputs`` maps ``(B, C, H, W)`` already resampled to the node's size; output the same.
+    ``self.weight`` (raw weights, initialised to 1) exists unless ``fusion="sum"``.
+    """
+
+    def __init__(self, n_inputs: int, channels: int, fusion: str = "fast"):
+        super().__init__()
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion={fusion!r} is not supported; choose one of {FUSIONS}")
+        self.fusion = fusion
+        self.weight = nn.Parameter(torch.ones(n_inputs)) if fusion != "sum" else None
+        self.act = nn.SiLU(inplace=True)
+        self.conv = separable_conv_bn(channels)
+
+    def forward(self, inputs: list[torch.Tensor]) -> torch.Tensor:
+        if self.weight is None:
+            out = inputs[0]
+            for t in inputs[1:]:
+                out = out + t
+        else:
+            w = fusion_weights(self.weight.to(inputs[0].dtype), self.fusion)
+            out = inputs[0] * w[0]
+            for i in range(1, len(inputs)):
+                out = out + inputs[i] * w[i]
+        return self.conv(self.act(out))
+
+
+def _adapter(cin: int, cout: int) -> nn.Module:
+    return conv_bn(cin, cout) if cin != cout else nn.Identity()
+
+
+class BiFPNCell(nn.Module):
+    """One top-down + bottom-up pass over ``len(in_channels)`` levels (fine → coarse).
+
+    ``td_in[i]`` / ``bu_in[i]`` bring input level i to ``out_channels`` on its top-down /
+    bottom-up edge (Identity when it already has them); ``td_nodes[i]`` (levels 0..L-2) and
+    ``bu_nodes[i-1]`` (levels 1..L-1) are the fusion nodes.
+    """
+
+    def __init__(self, in_channels: Sequence[int], out_channels: int, fusion: str = "fast"):
+        super().__init__()
+        n = len(in_channels)
+        self.td_in = nn.ModuleList(_adapter(c, out_channels) for c in in_channels)
+        self.bu_in = nn.ModuleList(_adapter(c, out_channels) if i > 0 else nn.Identity()
+                                   for i, c in enumerate(in_channels))
+        self.td_nodes = nn.ModuleList(FusionNode(2, out_channels, fusion) for _ in range(n - 1))
+        self.bu_nodes = nn.ModuleList(FusionNode(3 if i < n - 1 else 2, out_channels, fusion)
+                                      for i in range(1, n))
+
+    def forward(self, x: list[torch.Tensor]) -> list[torch.Tensor]:
+        n = len(x)
+        td = self.td_in[-1](x[-1])  # P_top^td = P_top
+        tds = [td]
+        for i in range(n - 2, -1, -1):  # top-down: coarse -> fine
+            lateral = self.td_in[i](x[i])
+            td = self.td_nodes[i]([lateral, upsample_to(td, lateral.shape[-2:])])
+            tds.insert(0, td)
+        outs = [tds[0]]
+        for i in range(1, n):  # bottom-up: fine -> coarse
+            down = max_pool_down(outs[-1], tds[i].shape[-2:])
+            inputs = [self.bu_in[i](x[i]), tds[i], down] if i < n - 1 else [self.bu_in[i](x[i]), down]
+            outs.append(self.bu_nodes[i - 1](inputs))
+        return outs
+
+
+class BiFPN(nn.Module):
+    """EfficientDet's BiFPN neck.
+
+    Args:
+        in_channels: channels of the backbone levels given, fine → coarse (e.g. C3..C5).
+        out_channels: BiFPN width (channels of every output).
+        num_levels: output levels; the ``num_levels - len(in_channels)`` missing coarse ones are
+            made from the top input (1×1 conv + BN, then max-pool; then max-pool again).
+        repeats: number of BiFPN cells.
+        fusion: ``"fast"`` (paper), ``"softmax"``, ``"unbounded"`` or ``"sum"``; see :func:`fusion_weights`.
+
+    Shapes: inputs ``[(B, C_i, H_i, W_i)]`` (list or dict); outputs ``num_levels`` maps
+    ``(B, out_channels, H_i, W_i)`` in the same form, the extra ones ``⌈H/2⌉ × ⌈W/2⌉`` of the one
+    before (dict keys ``C3..C5`` become ``P3..P7``).
+    """
+
+    def __init__(self, in_channels: Sequence[int], out_channels: int = 64, num_levels: int = 5,
+                 repeats: int = 3, fusion: str = "fast"):
+        super().__init__()
+        in_channels = list(in_channels)
+        if not in_channels or not all(isinstance(c, int) and c > 0 for c in in_channels):
+            raise ValueError(f"in_channels must list positive channel counts, fine → coarse "
+                             f"(e.g. [40, 112, 320]); got {in_channels}")
+        if num_levels < max(2, len(in_channels)):
+            raise ValueError(f"num_levels={num_levels} must be ≥ 2 and ≥ the {len(in_channels)} "
+                             "input levels")
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion={fusion!r} is not supported; choose one of {FUSIONS}")
+        if repeats < 1:
+            raise ValueError(f"repeats must be ≥ 1; got {repeats}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.num_levels, self.fusion = num_levels, fusion
+        self.extra = nn.ModuleList()
+        c = in_channels[-1]
+        for _ in range(num_levels - len(in_channels)):  # P6, P7 from the top input
+            self.extra.append(nn.Sequential(OrderedDict(
+                ([("conv", conv_bn(c, out_channels))] if c != out_channels else [])
+                + [("pool", nn.MaxPool2d(3, stride=2, padding=1))])))
+            c = out_channels
+        level_channels = in_channels + [out_channels] * len(self.extra)
+        self.cells = nn.ModuleList(
+            BiFPNCell(level_channels if r == 0 else [out_channels] * num_levels, out_channels, fusion)
+            for r in range(repeats))
+        for m in self.modules():  # TF's glorot-uniform (fan-avg) init, as effdet
+            if isinstance(m, nn.Conv2d):
+                fan_in = m.weight.shape[1] * m.weight[0, 0].numel()
+                fan_out = m.weight.shape[0] * m.weight[0, 0].numel() // m.groups
+                limit = math.sqrt(3.0 / max(1.0, (fan_in + fan_out) / 2))
+                nn.init.uniform_(m.weight, -limit, limit)
+
+    @classmethod
+    def efficientdet(cls, d: int, fusion: str = "fast") -> "BiFPN":
+        """The neck of EfficientDet-D``d`` (0–6): inputs C3..C5 of EfficientNet-B``d``, P3..P7 out."""
+        if d not in EFFICIENTDET:
+            raise ValueError(f"EfficientDet-D{d} is not in the table; choose d in {sorted(EFFICIENTDET)}")
+        in_channels, width, repeats = EFFICIENTDET[d]
+        return cls(in_channels, width, num_levels=5, repeats=repeats, fusion=fusion)
+
+    def forward(self, feats):
+        x, names = split_levels(feats, "BiFPN")
+        check_levels(x, names, self.in_channels, "BiFPN")
+        for block in self.extra:
+            x.append(block(x[-1]))
+        for cell in self.cells:
+            x = cell(x)
+        if names is None:
+            return x
+        return OrderedDict(zip(_out_names(names, len(x)), x))
+
+    @torch.no_grad()
+    def load_effdet(self, fpn: nn.Module) -> "BiFPN":
+        """Copy the weights of an effdet ``BiFpn`` (``EfficientDet(cfg).fpn``, ``bifpn_fa`` config)
+        of the same configuration into this module; returns ``self``."""
+        n = self.num_levels
+        for j, block in enumerate(self.extra):
+            if hasattr(block, "conv"):
+                block.conv.load_state_dict(fpn.resample[str(len(self.in_channels) + j)].conv.state_dict())
+        for cell, theirs in zip(self.cells, fpn.cell):
+            nodes = [(cell.td_nodes[i], cell.td_in, [i] + ([n - 1] if i == n - 2 else []))
+                     for i in range(n - 2, -1, -1)]
+            nodes += [(cell.bu_nodes[i - 1], cell.bu_in, [i]) for i in range(1, n)]
+            for (node, adapters, levels), fnode in zip(nodes, theirs.fnode):
+                node.conv.load_state_dict(fnode.after_combine.conv.state_dict())
+                if node.weight is not None:
+                    node.weight.copy_(fnode.combine.edge_weights)
+                for lv in levels:
+                    if isinstance(adapters[lv], nn.Sequential):
+                        adapters[lv].load_state_dict(fnode.combine.resample[str(lv)].conv.state_dict())
+        return self
+
+
+def _out_names(names: list[str], n: int) -> list[str]:
+    """``C3..C5`` → ``P3..P7``; other names are kept and extra levels are called ``extra0``..."""
+    out = p_names(names, len(names))
+    m = re.fullmatch(r"P(\d+)", out[-1])
+    top = int(m.group(1)) if m else None
+    return out + [f"P{top + j + 1}" if top is not None else f"extra{j}" for j in range(n - len(names))]
+
+
+__all__ = ["BiFPN", "BiFPNCell", "FusionNode", "fusion_weights", "max_pool_down", "EFFICIENTDET"]

@@ -1,0 +1,71 @@
+"""Execute chapters and store only the outputs nbval checks.
+
+The site never shows committed outputs: the book executes every notebook when it is built.
+What *is* committed are the expected outputs of the cells marked ``# NBVAL_CHECK_OUTPUT``
+(text only: shapes, tables, counts), which ``pytest --nbval-lax`` compares with a fresh run.
+Every other cell is stored without outputs, so nothing stale can hide in the repository.
+
+Usage: python scripts/store_outputs.py [NOTEBOOK ...]   (default: all chapters, both languages)
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+MARK = "NBVAL_CHECK_OUTPUT"
+TEXT = ("text/plain",)
+
+
+def keep_checked(nb: nbformat.NotebookNode) -> None:
+    """Clear every output except the text outputs of NBVAL_CHECK_OUTPUT cells."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if MARK not in cell.source:
+            cell.outputs = []
+            continue
+        kept = []
+        for out in cell.outputs:
+            if out.output_type == "stream":
+                if out.name == "stdout":
+                    kept.append(out)
+            elif out.output_type == "error":
+                kept.append(out)
+            else:  # execute_result / display_data: keep the text form only
+                data = {k: v for k, v in out.data.items() if k in TEXT}
+                if data:
+                    out.data, out.metadata = data, {}
+                    if out.output_type == "execute_result":
+                        out.execution_count = None
+                    kept.append(out)
+        cell.outputs = kept
+
+
+def main(paths: list[str]) -> int:
+    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        errors = [c for c in nb.cells if c.cell_type == "code" and any(
+            o.output_type == "error" for o in c.get("outputs", [])) and "NBVAL_RAISES_EXCEPTION" not in c.source]
+        keep_checked(nb)
+        nbformat.write(nb, path)
+        print(f"{path.relative_to(ROOT)}: {time.perf_counter() - start:.1f} s"
+              + (f", {len(errors)} unexpected error(s)!" if errors else ""))
+        if errors:
+            print(errors[0].source[:300])
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
