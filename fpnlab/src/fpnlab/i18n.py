@@ -55,6 +55,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "step": "Step",
         "training": "Training",
         "mean_abs": "mean |activation|",
+        "ch1_part": "Part",
+        "ch1_measured_size": "H × W (measured)",
+        "ch1_formula_size": "⌈H/s⌉ × ⌈W/s⌉",
+        "ch1_status": "Status",
+        "ch1_col_seed": "Strides 8/16/32",
+        "ch1_col_p2p7": "P2–P7",
+        "ch1_col_p2p7_2x": "P2–P7, input ×2",
         # ch1 (chapter 1 strings: add above this line)
         # ch2 (chapter 2 strings: add above this line)
         # ch3 (chapter 3 strings: add above this line)
@@ -97,6 +104,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "step": "Adım",
         "training": "Eğitim",
         "mean_abs": "ortalama |aktivasyon|",
+        "ch1_part": "Parça",
+        "ch1_measured_size": "H × W (ölçülen)",
+        "ch1_formula_size": "⌈H/s⌉ × ⌈W/s⌉",
+        "ch1_status": "Durum",
+        "ch1_col_seed": "Stride 8/16/32",
+        "ch1_col_p2p7": "P2–P7",
+        "ch1_col_p2p7_2x": "P2–P7, girdi ×2",
         # ch1 (chapter 1 strings: add above this line)
         # ch2 (chapter 2 strings: add above this line)
         # ch3 (chapter 3 strings: add above this line)

@@ -51,10 +51,13 @@ def as_hw(input_size) -> tuple[int, int]:
 
 
 def _stride_from(n_in: int, n_out: int) -> int | float:
-    """Exact ratio when it divides, else the nearest power of two (odd input sizes)."""
-    if n_in % n_out == 0:
-        return n_in // n_out
-    return 2 ** round(math.log2(n_in / n_out))
+    """The stride that maps ``n_in`` pixels to ``n_out`` cells: the nearest power of two when it
+    explains the size (``ceil`` or ``floor`` of ``n_in / s``, as convs with padding give for odd
+    inputs), else the exact ratio."""
+    s = 2 ** round(math.log2(n_in / n_out))
+    if n_out in (math.ceil(n_in / s), n_in // s):
+        return s
+    return n_in // n_out if n_in % n_out == 0 else round(n_in / n_out, 2)
 
 
 def _outputs(out, names: Sequence[str] | None) -> list[tuple[str, torch.Tensor]]:

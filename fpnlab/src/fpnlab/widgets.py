@@ -67,9 +67,8 @@ def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], 
             return stack
 
         view = build(0, ())
-        for slider, level in zip(sliders, stacks):
-            for stack in level:
-                W.jslink((slider, "index"), (stack, "selected_index"))
+        links = [W.jslink((slider, "index"), (stack, "selected_index"))
+                 for slider, level in zip(sliders, stacks) for stack in level]
     else:
         view = W.Box([render(*(s.value for s in sliders))])
 
@@ -79,6 +78,7 @@ def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], 
         for s in sliders:
             s.observe(update, names="value")
     box = W.VBox([*sliders, view, note])
+    box.links = links if static else []  # the jslinks, kept for inspection
     box.add_class("fpnlab-static" if static else "fpnlab-live")
     box.add_class(f"fpnlab-{name}")
     return box

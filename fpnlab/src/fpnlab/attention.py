@@ -1,0 +1,155 @@
+"""Attention blocks that reweight a feature map: ``(B, C, H, W)`` → ``(B, C, H, W)``.
+
+Each block multiplies its input by an attention map ``a`` in ``(0, 1)`` (broadcast over the
+missing dimensions) and keeps the last one it applied in ``.last_map`` (detached), so a viewer
+can show *what* was reweighted:
+
+==========  ===========================================  =====================================
+block       map shape                                    paper
+==========  ===========================================  =====================================
+SE          ``(B, C, 1, 1)``                             Hu et al., 2018
+ECA         ``(B, C, 1, 1)``                             Wang et al., 2020
+CBAM        ``(B, C, 1, 1)`` then ``(B, 1, H, W)``       Woo et al., 2018
+CoordAtt    ``(B, C, H, 1)`` × ``(B, C, 1, W)``          Hou et al., 2021
+==========  ===========================================  =====================================
+
+Layer choices (bias, BN) follow each paper's official code, so parameter counts match it.
+
+>>> x = torch.randn(2, 64, 16, 16)
+>>> [tuple(m(x).shape) for m in (SE(64), ECA(64), CBAM(64), CoordAtt(64))]
+[(2, 64, 16, 16), (2, 64, 16, 16), (2, 64, 16, 16), (2, 64, 16, 16)]
+>>> ECA(256).k
+5
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class SE(nn.Module):
+    """Squeeze-and-Excitation: ``a = σ(W2 · ReLU(W1 · GAP(x) + b1) + b2)``, ``y = a ⊙ x``.
+
+    ``GAP`` averages each channel over ``H × W``; ``W1: C → C/r``, ``W2: C/r → C`` are fully
+    connected layers with bias (as in SENet's code): ``2·C·C/r + C/r + C`` parameters.
+    ``last_map``: ``(B, C, 1, 1)``.
+    """
+
+    def __init__(self, channels: int, reduction: int = 16):
+        super().__init__()
+        hidden = max(1, channels // reduction)
+        self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)
+        self.last_map: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3))))))[:, :, None, None]
+        self.last_map = a.detach()
+        return x * a
+
+
+def eca_kernel_size(channels: int, gamma: int = 2, b: int = 1) -> int:
+    """ECA's adaptive kernel size ``k = |log2(C)/γ + b/γ|_odd``: truncate, then take the next odd
+    number if even (the official code): C=64 → 3, 256 → 5, 512 → 5."""
+    t = int(abs((math.log2(channels) + b) / gamma))
+    return t if t % 2 else t + 1
+
+
+class ECA(nn.Module):
+    """Efficient Channel Attention: ``a = σ(conv1d_k(GAP(x)))``, ``y = a ⊙ x``.
+
+    A 1-D convolution over the channel axis (no bias, ``k`` parameters) replaces SE's two fully
+    connected layers: each channel's weight depends on its ``k`` neighbours; ``k`` from
+    :func:`eca_kernel_size`. ``last_map``: ``(B, C, 1, 1)``.
+    """
+
+    def __init__(self, channels: int, gamma: int = 2, b: int = 1):
+        super().__init__()
+        self.k = eca_kernel_size(channels, gamma, b)
+        self.conv = nn.Conv1d(1, 1, self.k, padding=(self.k - 1) // 2, bias=False)
+        self.last_map: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x.mean((2, 3))[:, None, :])            # (B, 1, C)
+        a = torch.sigmoid(y)[:, 0, :, None, None]            # (B, C, 1, 1)
+        self.last_map = a.detach()
+        return x * a
+
+
+class CBAM(nn.Module):
+    """Convolutional Block Attention Module: channel attention, then spatial attention.
+
+    ``M_c = σ(MLP(AvgPool(x)) + MLP(MaxPool(x)))`` with one shared MLP ``C → C/r → C``;
+    ``x' = M_c ⊙ x``; ``M_s = σ(BN(conv_{k×k}([Max_c(x'); Mean_c(x')])))``; ``y = M_s ⊙ x'``.
+
+    As the authors' code (Jongchan/attention-module): the MLP layers have bias, the spatial
+    conv (2 → 1, no bias) is followed by a BatchNorm: ``2·C·C/r + C/r + C + 2·k² + 2`` parameters.
+    The popular re-implementation drops the MLP biases and the BN (``mlp_bias=False,
+    spatial_bn=False``: ``2·C·C/r + 2·k²``). ``last_map``: the spatial map ``(B, 1, H, W)``;
+    ``last_channel_map``: ``(B, C, 1, 1)``.
+    """
+
+    def __init__(self, channels: int, reduction: int = 16, kernel_size: int = 7,
+                 mlp_bias: bool = True, spatial_bn: bool = True):
+        super().__init__()
+        hidden = max(1, channels // reduction)
+        self.mlp = nn.Sequential(nn.Linear(channels, hidden, bias=mlp_bias), nn.ReLU(inplace=True),
+                                 nn.Linear(hidden, channels, bias=mlp_bias))
+        self.spatial = nn.Sequential(nn.Conv2d(2, 1, kernel_size, padding=kernel_size // 2, bias=False),
+                                     nn.BatchNorm2d(1) if spatial_bn else nn.Identity())
+        self.last_map: torch.Tensor | None = None
+        self.last_channel_map: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mc = torch.sigmoid(self.mlp(x.mean((2, 3))) + self.mlp(x.amax((2, 3))))[:, :, None, None]
+        x = x * mc
+        pooled = torch.cat([x.amax(1, keepdim=True), x.mean(1, keepdim=True)], dim=1)  # (B, 2, H, W)
+        ms = torch.sigmoid(self.spatial(pooled))
+        self.last_channel_map, self.last_map = mc.detach(), ms.detach()
+        return x * ms
+
+
+class HSwish(nn.Module):
+    """``h_swish(x) = x · ReLU6(x + 3) / 6`` (MobileNetV3), as in CoordAtt's code."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * F.relu6(x + 3) / 6
+
+
+class CoordAtt(nn.Module):
+    """Coordinate Attention: channel attention that keeps *where* along each axis.
+
+    ``z^h = mean_w(x)`` ``(B, C, H, 1)``, ``z^w = mean_h(x)`` ``(B, C, 1, W)``;
+    ``f = h_swish(BN(F1([z^h; z^w])))`` with a shared 1×1 conv ``F1: C → mip``,
+    ``mip = max(8, C/r)``; split ``f`` back into ``f^h, f^w``;
+    ``g^h = σ(F_h(f^h))``, ``g^w = σ(F_w(f^w))`` (1×1 convs ``mip → C``); ``y = x ⊙ g^h ⊙ g^w``.
+
+    Convs with bias and a BN after ``F1``, as the official code:
+    ``(C·mip + mip) + 2·mip + 2·(mip·C + C)`` parameters. ``last_map``: the product
+    ``g^h ⊙ g^w`` ``(B, C, H, W)``; ``last_maps``: ``(g^h, g^w)``.
+    """
+
+    def __init__(self, channels: int, reduction: int = 32):
+        super().__init__()
+        mip = max(8, channels // reduction)
+        self.conv1, self.bn1, self.act = nn.Conv2d(channels, mip, 1), nn.BatchNorm2d(mip), HSwish()
+        self.conv_h, self.conv_w = nn.Conv2d(mip, channels, 1), nn.Conv2d(mip, channels, 1)
+        self.last_map: torch.Tensor | None = None
+        self.last_maps: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        zh = x.mean(3, keepdim=True)                              # (B, C, H, 1)
+        zw = x.mean(2, keepdim=True).transpose(2, 3)              # (B, C, W, 1)
+        f = self.act(self.bn1(self.conv1(torch.cat([zh, zw], dim=2))))
+        fh, fw = torch.split(f, [h, w], dim=2)
+        gh = torch.sigmoid(self.conv_h(fh))                       # (B, C, H, 1)
+        gw = torch.sigmoid(self.conv_w(fw.transpose(2, 3)))       # (B, C, 1, W)
+        self.last_maps = (gh.detach(), gw.detach())
+        self.last_map = (gh * gw).detach()
+        return x * gh * gw
+
+
+__all__ = ["CBAM", "ECA", "SE", "CoordAtt", "HSwish", "eca_kernel_size"]

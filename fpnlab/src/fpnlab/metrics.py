@@ -1,0 +1,118 @@
+"""What a module costs: parameters, FLOPs, latency and peak activation memory, measured.
+
+>>> c = cost(torch.nn.Conv2d(8, 16, 3, padding=1), torch.randn(1, 8, 32, 32), repeats=3, warmup=1)
+>>> c.params, c.flops, c.out_shapes
+(1168, 2359296, [(1, 16, 32, 32)])
+"""
+from __future__ import annotations
+
+import statistics
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+from torch.utils.flop_counter import FlopCounterMode
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Result of :func:`cost`. ``flops`` count a multiply-add as 2 (torch's FlopCounterMode)."""
+
+    params: int
+    flops: int
+    latency_ms: float
+    peak_mem_bytes: int
+    out_shapes: list = field(default_factory=list)
+    threads: int = 1
+
+    def __str__(self) -> str:
+        return (f"{self.params / 1e6:.3f} M params, {self.flops / 1e9:.3f} GFLOPs, "
+                f"{self.latency_ms:.2f} ms ({self.threads} threads), "
+                f"peak activations {self.peak_mem_bytes / 2**20:.1f} MiB")
+
+
+class _LiveBytes(TorchDispatchMode):
+    """Counts the bytes of tensors the ops create while alive and keeps the peak. Outputs that
+    share storage with a tensor already counted or with an input (views, in-place ops) are not
+    counted twice; scratch memory *inside* an op (e.g. a conv's im2col buffer) is not seen."""
+
+    def __init__(self):
+        super().__init__()
+        self.live = self.peak = 0
+        self.known: set[int] = set()
+
+    def _free(self, ptr: int, n: int) -> None:
+        self.known.discard(ptr)
+        self.live -= n
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor) and t.device.type != "meta":
+                ptr, n = t.untyped_storage().data_ptr(), t.untyped_storage().nbytes()
+                if ptr in self.known or n == 0:
+                    continue
+                self.known.add(ptr)
+                self.live += n
+                self.peak = max(self.peak, self.live)
+                weakref.finalize(t, self._free, ptr, n)
+        return out
+
+
+def _outputs(out) -> list[torch.Tensor]:
+    return [t for t in tree_leaves(out if not isinstance(out, dict) else list(out.values()))
+            if isinstance(t, torch.Tensor)]
+
+
+def _run(model, inputs):
+    return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
+
+
+@torch.no_grad()
+def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: int | None = None) -> Cost:
+    """Measure ``model`` on ``inputs`` (a tensor, list or dict passed as one argument, or a tuple of
+    arguments), in inference (``no_grad``; the module's train/eval mode is left as it is).
+
+    - ``params``: number of parameters;
+    - ``flops``: one forward pass under ``torch.utils.flop_counter.FlopCounterMode``
+      (conv: ``2·Cin·Cout·k·k·H_out·W_out / groups``; element-wise ops are not counted);
+    - ``latency_ms``: median of ``repeats`` timed passes after ``warmup`` passes, with
+      ``torch.set_num_threads(threads)`` (default: the current setting) during timing and the
+      previous thread count restored afterwards;
+    - ``peak_mem_bytes``: the most bytes of tensors created by the forward pass alive at once
+      (activations; inputs and weights excluded), tracked op by op — CPU allocators are not
+      visible to ``tracemalloc``, so this counts tensors instead;
+    - ``out_shapes``: shapes of the output tensors in order.
+    """
+    params = sum(p.numel() for p in model.parameters())
+    flop_counter = FlopCounterMode(display=False)
+    with flop_counter:
+        out = _run(model, inputs)
+    out_shapes = [tuple(t.shape) for t in _outputs(out)]
+    del out
+    tracker = _LiveBytes()
+    with tracker:
+        out = _run(model, inputs)
+        del out
+    previous = torch.get_num_threads()
+    n_threads = previous if threads is None else threads
+    times = []
+    try:
+        torch.set_num_threads(n_threads)
+        for _ in range(warmup):
+            _run(model, inputs)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            _run(model, inputs)
+            times.append((time.perf_counter() - t0) * 1e3)
+    finally:
+        torch.set_num_threads(previous)
+    return Cost(params, int(flop_counter.get_total_flops()), statistics.median(times), tracker.peak,
+                out_shapes, n_threads)
+
+
+__all__ = ["Cost", "cost"]

@@ -1,0 +1,124 @@
+"""The PAN-FPN neck of YOLOv8-style detectors: concatenation and C2f blocks instead of sums.
+
+Inputs C3, C4, C5 (strides 8/16/32); every conv is ``Conv2d(no bias) → BN → SiLU``::
+
+    top-down   T4 = C2f(cat[up(C5), C4])              (out_channels[1])
+               P3 = C2f(cat[up(T4), C3])              (out_channels[0])
+    bottom-up  P4 = C2f(cat[conv3×3/2(P3), T4])        (out_channels[1])
+               P5 = C2f(cat[conv3×3/2(P4), C5])        (out_channels[2])
+
+Upsampling is nearest to the lateral's size (odd sizes work); the neck's C2f blocks have no
+residual shortcut, as in YOLOv8's head.
+
+>>> neck = YOLOPAN([64, 128, 256])  # YOLOv8n's widths
+>>> feats = [torch.randn(1, c, 640 // s, 640 // s) for c, s in zip([64, 128, 256], [8, 16, 32])]
+>>> [tuple(p.shape) for p in neck(feats)]
+[(1, 64, 80, 80), (1, 128, 40, 40), (1, 256, 20, 20)]
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .checks import check_levels, split_levels
+from .fpn import p_names, upsample_to
+
+
+class ConvBNSiLU(nn.Sequential):
+    """``Conv2d(k, stride, padding=k//2, bias=False) → BN(eps=1e-3, momentum=0.03) → SiLU``:
+    ``(B, cin, H, W)`` → ``(B, cout, ⌈H/s⌉, ⌈W/s⌉)`` (YOLOv8's ``Conv``)."""
+
+    def __init__(self, cin: int, cout: int, k: int = 1, stride: int = 1):
+        super().__init__(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+                         nn.BatchNorm2d(cout, eps=1e-3, momentum=0.03), nn.SiLU(inplace=True))
+
+
+class Bottleneck(nn.Module):
+    """Two 3×3 ConvBNSiLU, ``(B, c, H, W)`` → same; ``+ x`` when ``shortcut``."""
+
+    def __init__(self, c: int, shortcut: bool = True):
+        super().__init__()
+        self.cv1, self.cv2 = ConvBNSiLU(c, c, 3), ConvBNSiLU(c, c, 3)
+        self.shortcut = shortcut
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.cv2(self.cv1(x))
+        return x + y if self.shortcut else y
+
+
+class C2f(nn.Module):
+    """CSP block with two convs and ``n`` bottlenecks (YOLOv8).
+
+    ``cv1`` (1×1) maps ``cin → 2c`` (``c = cout·e``) and splits into two halves; the second half
+    runs through ``n`` bottlenecks, keeping every intermediate; all ``2 + n`` pieces are
+    concatenated and ``cv2`` (1×1) maps ``(2 + n)·c → cout``. ``(B, cin, H, W)`` → ``(B, cout, H, W)``.
+    """
+
+    def __init__(self, cin: int, cout: int, n: int = 1, shortcut: bool = False, e: float = 0.5):
+        super().__init__()
+        self.c = int(cout * e)
+        self.cv1 = ConvBNSiLU(cin, 2 * self.c, 1)
+        self.cv2 = ConvBNSiLU((2 + n) * self.c, cout, 1)
+        self.m = nn.ModuleList(Bottleneck(self.c, shortcut) for _ in range(n))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = list(self.cv1(x).chunk(2, 1))
+        for block in self.m:
+            y.append(block(y[-1]))
+        return self.cv2(torch.cat(y, 1))
+
+
+class YOLOPAN(nn.Module):
+    """YOLOv8's neck over three levels (C3, C4, C5).
+
+    Args:
+        in_channels: channels of C3, C4, C5 (YOLOv8n: 64, 128, 256; YOLOv8s: 128, 256, 512).
+        out_channels: channels of P3, P4, P5: an int for all, a list of three, or ``None`` for
+            ``in_channels`` (YOLOv8's choice).
+        depth: bottlenecks per C2f block (YOLOv8: 3 × depth multiple, so n: 1, s: 1, m: 2, l: 3).
+
+    Shapes: ``[(B, C_i, H_i, W_i)]`` (list or dict) → ``[(B, out_i, H_i, W_i)]`` in the same form.
+    """
+
+    def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None,
+                 depth: int = 1):
+        super().__init__()
+        in_channels = list(in_channels)
+        if len(in_channels) != 3:
+            raise ValueError(f"YOLOPAN takes three levels (C3, C4, C5, strides 8/16/32); "
+                             f"got in_channels={in_channels}")
+        out = in_channels if out_channels is None else (
+            [out_channels] * 3 if isinstance(out_channels, int) else list(out_channels))
+        if len(out) != 3:
+            raise ValueError(f"out_channels must be an int or three numbers; got {out_channels}")
+        (c3, c4, c5), (o3, o4, o5) = in_channels, out
+        self.in_channels, self.out_channels = in_channels, out
+        self.td4 = C2f(c5 + c4, o4, depth)            # cat[up(C5), C4]
+        self.td3 = C2f(o4 + c3, o3, depth)            # cat[up(T4), C3] -> P3
+        self.down3 = ConvBNSiLU(o3, o3, 3, 2)
+        self.bu4 = C2f(o3 + o4, o4, depth)            # cat[down(P3), T4] -> P4
+        self.down4 = ConvBNSiLU(o4, o4, 3, 2)
+        self.bu5 = C2f(o4 + c5, o5, depth)            # cat[down(P4), C5] -> P5
+
+    @staticmethod
+    def _down(conv: nn.Module, x: torch.Tensor, size) -> torch.Tensor:
+        y = conv(x)
+        return y if y.shape[-2:] == size else F.interpolate(y, size=size, mode="nearest")
+
+    def forward(self, feats):
+        x, names = split_levels(feats, "YOLOPAN")
+        check_levels(x, names, self.in_channels, "YOLOPAN")
+        c3, c4, c5 = x
+        t4 = self.td4(torch.cat([upsample_to(c5, c4.shape[-2:]), c4], 1))
+        p3 = self.td3(torch.cat([upsample_to(t4, c3.shape[-2:]), c3], 1))
+        p4 = self.bu4(torch.cat([self._down(self.down3, p3, t4.shape[-2:]), t4], 1))
+        p5 = self.bu5(torch.cat([self._down(self.down4, p4, c5.shape[-2:]), c5], 1))
+        outs = [p3, p4, p5]
+        return outs if names is None else OrderedDict(zip(p_names(names, 3), outs))
+
+
+__all__ = ["C2f", "Bottleneck", "ConvBNSiLU", "YOLOPAN"]

@@ -1,0 +1,69 @@
+"""fpnlab.strides: measuring, tabulating and recommending levels."""
+import pytest
+import torch
+from torch import nn
+
+from fpnlab.backbones import TinyBackbone
+from fpnlab.strides import (Level, StrideMismatchError, check_feature_info, measure_strides,
+                            recommend_level, stride_table)
+
+
+def test_measure_tiny_backbone():
+    levels = measure_strides(TinyBackbone(), 256)
+    assert [(lv.name, lv.stride, lv.size) for lv in levels] == [
+        ("C2", 4, (64, 64)), ("C3", 8, (32, 32)), ("C4", 16, (16, 16)), ("C5", 32, (8, 8))]
+    assert [lv.channels for lv in levels] == [16, 32, 64, 128]
+
+
+def test_measure_odd_input_matches_stride_table():
+    measured = measure_strides(TinyBackbone(), (225, 301))
+    table = stride_table((225, 301), (4, 8, 16, 32))
+    assert [lv.size for lv in measured] == [lv.size for lv in table] == [(57, 76), (29, 38), (15, 19), (8, 10)]
+    assert [lv.stride for lv in measured] == [4, 8, 16, 32]
+
+
+def test_measure_restores_training_mode_and_handles_lists():
+    class ListModel(nn.Module):
+        def forward(self, x):
+            return [x[:, :, ::2, ::2], x[:, :, ::4, ::4]]
+    m = ListModel().train()
+    levels = measure_strides(m, 64)
+    assert m.training
+    assert [(lv.name, lv.stride) for lv in levels] == [("out0", 2), ("out1", 4)]
+
+
+def test_seed_demo_backbone_bug_is_caught():
+    demo = TinyBackbone.seed_demo()
+    assert [lv.stride for lv in measure_strides(demo, 64)] == [2, 4, 8, 16]
+    with pytest.raises(StrideMismatchError) as err:
+        check_feature_info(demo, 64)
+    msg = str(err.value)
+    assert "C2: declared stride 4, measured 2" in msg and "C5: declared stride 32, measured 16" in msg
+    assert len(check_feature_info(TinyBackbone(), 64)) == 4
+
+
+def test_stride_table_names():
+    assert [(lv.name, lv.size) for lv in stride_table(640, (8, 16, 32, 64, 128))] == [
+        ("P3", (80, 80)), ("P4", (40, 40)), ("P5", (20, 20)), ("P6", (10, 10)), ("P7", (5, 5))]
+    with pytest.raises(ValueError, match=r"int or \(H, W\)"):
+        stride_table("640")
+
+
+def test_recommend_level_reproduces_the_seed():
+    # the seed's stride_recommend: strides (8, 16, 32), min_cells 2
+    expected = {6: None, 12: None, 20: 8, 40: 16, 80: 32}
+    for obj, stride in expected.items():
+        rec = recommend_level(obj, (8, 16, 32))
+        assert rec.stride == stride
+        assert rec.cells == {8: obj / 8, 16: obj / 16, 32: obj / 32}
+    assert recommend_level(40, (8, 16, 32)).message == "Recommendation: the stride-16 level is enough (≈2.50 cells)."
+    assert recommend_level(6, (8, 16, 32), lang="tr").message.startswith("Uyarı: nesne çok küçük; stride 8")
+
+
+def test_recommend_level_p2_to_p7():
+    assert recommend_level(12).stride == 4 and recommend_level(12).level == "P2"
+    assert recommend_level(600).stride == 128
+    assert recommend_level(7).stride is None and recommend_level(7).level is None
+    assert recommend_level(10, min_cells=1).stride == 8
+    with pytest.raises(ValueError, match="positive"):
+        recommend_level(0)

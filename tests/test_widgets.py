@@ -1,0 +1,74 @@
+"""fpnlab.widgets and i18n: live twins react to sliders, static twins hold every position."""
+import ipywidgets as W
+import pytest
+import torch
+
+from fpnlab import i18n
+from fpnlab.widgets import explorer, feature_viewer, stride_explorer, use_static
+
+
+def test_every_ui_string_exists_in_both_languages():
+    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["tr"])
+    for key in i18n.STRINGS["en"]:
+        assert i18n.t(key, "tr")
+    with pytest.raises(ValueError, match="use one of en, tr"):
+        i18n.t("level", "de")
+    with pytest.raises(KeyError, match="add it to fpnlab.i18n.STRINGS"):
+        i18n.t("no-such-key")
+
+
+def test_mode_from_environment(monkeypatch):
+    monkeypatch.setenv("FPNLAB_WIDGETS", "static")
+    assert use_static() and not use_static(False)
+    monkeypatch.setenv("FPNLAB_WIDGETS", "bogus")
+    with pytest.raises(ValueError, match="'live' or 'static'"):
+        use_static()
+
+
+def test_static_twin_holds_every_combination_and_links_sliders():
+    calls = []
+
+    def render(a, b):
+        calls.append((a, b))
+        return W.HTML(f"{a}-{b}")
+    box = explorer({"a": [1, 2, 3], "b": ["x", "y"]}, render, name="demo", static=True)
+    sa, sb, root = box.children[:3]
+    assert len(calls) == 6 and "fpnlab-static" in box._dom_classes and "fpnlab-demo" in box._dom_classes
+    assert [len(root.children)] + [len(c.children) for c in root.children] == [3, 2, 2, 2]
+    assert root.children[2].children[1].value == "3-y"
+    links = {id(s): [ln for ln in box.links if ln.source[0] is s] for s in (sa, sb)}
+    assert len(links[id(sa)]) == 1 and len(links[id(sb)]) == 3  # one link per stack at that depth
+    assert {ln.target[0] for ln in links[id(sb)]} == set(root.children)
+    assert all(ln.source[1] == "index" and ln.target[1] == "selected_index" for ln in box.links)
+
+
+def test_live_twin_rerenders_on_slider_move():
+    box = explorer({"a": [1, 2, 3]}, lambda a: W.HTML(str(a * 10)), name="demo", static=False)
+    slider, view = box.children[:2]
+    assert view.children[0].value == "10"
+    slider.value = 3
+    assert view.children[0].value == "30" and "fpnlab-live" in box._dom_classes
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_stride_explorer_twins_agree(lang):
+    static = stride_explorer(lang, input_sizes=(224, 256), object_sizes=(6, 40), static=True)
+    live = stride_explorer(lang, input_sizes=(224, 256), object_sizes=(6, 40), static=False)
+    for s_panel, l_panel in zip(static.children, live.children):
+        stack, view = s_panel.children[1], l_panel.children[1]
+        l_panel.children[0].value = l_panel.children[0].options[1][1]
+        assert stack.children[1].value == view.children[0].value
+    table = static.children[0].children[1].children[1].value
+    assert "64 × 64" in table and "8 × 8" in table  # 256 px input: P2 and P5
+    assert i18n.t("stride", lang) in table
+
+
+def test_feature_viewer_static_renders_images():
+    images = torch.rand(2, 3, 32, 32)
+    feats = [{"C2": torch.rand(4, 8, 8), "C3": torch.rand(4, 4, 4)} for _ in range(2)]
+    pyrs = [{"P2": torch.rand(2, 8, 8), "P3": torch.rand(2, 4, 4)} for _ in range(2)]
+    box = feature_viewer(images, feats, pyrs, "tr", channels=(0, 1), static=True)
+    root = box.children[3]
+    leaves = [c for a in root.children for b in a.children for c in b.children]
+    assert len(leaves) == 2 * 2 * 3 and all(isinstance(x, W.Image) and x.value[:2] == b"\xff\xd8" for x in leaves)
+    assert len({x.value for x in leaves}) == len(leaves)  # every position shows something different
