@@ -17,6 +17,8 @@ import torch  # noqa: F401  (used by the doctest)
 import torch.nn.functional as F
 from torch import nn
 
+from .checks import PyramidInputError
+
 
 class LastLevelP6P7(nn.Module):
     """P6 = 3×3 stride-2 conv, P7 = 3×3 stride-2 conv on ReLU(P6) (RetinaNet, Lin et al. 2017b).
@@ -49,9 +51,9 @@ class LastLevelP6P7(nn.Module):
         src = results[-1] if self.use_p5 else x[-1]
         if src.shape[1] != self.p6.in_channels:
             which = "P5 (the FPN's top output)" if self.use_p5 else "C5 (the backbone's top level)"
-            raise ValueError(f"LastLevelP6P7 computes P6 from {which}, which has {src.shape[1]} "
-                             f"channels, but was built with in_channels={self.p6.in_channels}. "
-                             f"Build it with in_channels={src.shape[1]}.")
+            raise PyramidInputError(
+                f"LastLevelP6P7 computes P6 from {which}, which has {src.shape[1]} channels, but was "
+                f"built with in_channels={self.p6.in_channels}. Build it with in_channels={src.shape[1]}.")
         p6 = self.p6(src)
         p7 = self.p7(F.relu(p6))
         return results + [p6, p7], names + ["P6", "P7"]
