@@ -175,3 +175,30 @@ def test_error_not_4d_and_batch_mismatch():
     feats["C5"] = feats["C5"][:1]
     with pytest.raises(PyramidInputError, match="'C5' has batch size 1 but 'C2' has 2"):
         FPN(CH)(feats)
+
+
+def test_weighted_fusion_starts_as_the_plain_sum_and_learns():
+    torch.manual_seed(0)
+    base = FPN(CH, 8).eval()
+    weighted = FPN(CH, 8, fuse="weighted").eval()
+    weighted.load_state_dict(base.state_dict(), strict=False)
+    feats = pyramid()
+    assert all(torch.equal(a, b) for a, b in zip(base(feats).values(), weighted(feats).values()))
+    assert sum(p.numel() for p in weighted.parameters()) - sum(p.numel() for p in base.parameters()) == 6
+    weighted(feats)["P2"].sum().backward()
+    assert weighted.alpha_beta.grad.abs().sum() > 0
+    with torch.no_grad():
+        weighted.alpha_beta[:, 1] = 0  # beta = 0: no top-down path, P_k = smooth(lateral(C_k))
+        out = weighted(feats)
+        assert torch.equal(out["P2"], weighted.smooth[0](weighted.lateral[0](feats["C2"])))
+
+
+@pytest.mark.parametrize("name", ["se", "eca", "cbam", "coordatt"])
+def test_attention_after_fusion(name):
+    fpn = FPN(CH, 32, attention=name)
+    assert len(fpn.attention) == 4
+    out = fpn(pyramid((65, 97)))
+    assert [tuple(v.shape[-2:]) for v in out.values()] == [(17, 25), (9, 13), (5, 7), (3, 4)]
+    assert all(a.last_map is not None for a in fpn.attention)
+    with pytest.raises(ValueError, match="attention='sa' is not one of"):
+        FPN(CH, 32, attention="sa")

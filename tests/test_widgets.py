@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from fpnlab import i18n
-from fpnlab.widgets import explorer, feature_viewer, stride_explorer, use_static
+from fpnlab.widgets import (attention_viewer, explorer, feature_viewer, fusion_explorer,
+                            stride_explorer, use_static)
 
 
 def test_every_ui_string_exists_in_both_languages():
@@ -72,3 +73,35 @@ def test_feature_viewer_static_renders_images():
     leaves = [c for a in root.children for b in a.children for c in b.children]
     assert len(leaves) == 2 * 2 * 3 and all(isinstance(x, W.Image) and x.value[:2] == b"\xff\xd8" for x in leaves)
     assert len({x.value for x in leaves}) == len(leaves)  # every position shows something different
+
+
+def test_fusion_explorer_numbers_match_fusion_weights():
+    from fpnlab.necks import fusion_weights
+    maps = [torch.rand(4, 8, 8), torch.rand(4, 8, 8)]
+    box = fusion_explorer(maps, "en", raw_values=(-1.0, 1.0), static=True)
+    root = box.children[2]
+    table = root.children[1].children[1].children[0].value  # w1 = 1, w2 = 1
+    assert f"{float(fusion_weights(torch.tensor([1.0, 1.0]), 'fast')[0]):.4f}" == "0.5000"
+    assert "0.5000" in table and "softmax" in table
+    neg = root.children[0].children[1].children[0].value  # w1 = -1, w2 = 1: fast gives w1 = 0
+    assert "0.0000" in neg and "-1.0000" in neg
+    with pytest.raises(ValueError, match="two-input"):
+        fusion_explorer(maps[:1])
+
+
+def test_attention_viewer_live_and_static():
+    from fpnlab.attention import CBAM, SE
+    images = torch.rand(1, 3, 16, 16)
+    x = {"P3": torch.rand(1, 16, 4, 4)}
+    before, after, maps = {}, {}, {}
+    for name, block in (("se", SE(16, 4)), ("cbam", CBAM(16, 4))):
+        y = block(x["P3"])
+        before[name], after[name] = [{"P3": x["P3"][0]}], [{"P3": y[0].detach()}]
+        maps[name] = [{"P3": block.last_map[0]}]
+    static = attention_viewer(images, before, after, maps, "tr", static=True)
+    leaves = static.children[3].children[0].children
+    assert len(leaves) == 2 and all(isinstance(s.children[0], W.Image) for s in leaves)
+    live = attention_viewer(images, before, after, maps, "en", static=False)
+    first = live.children[3].children[0].value
+    live.children[1].value = "cbam"
+    assert live.children[3].children[0].value != first

@@ -152,4 +152,16 @@ class CoordAtt(nn.Module):
         return x * gh * gw
 
 
-__all__ = ["CBAM", "ECA", "SE", "CoordAtt", "HSwish", "eca_kernel_size"]
+
+
+ATTENTIONS = {"se": SE, "eca": ECA, "cbam": CBAM, "coordatt": CoordAtt}
+
+
+def make_attention(name: str, channels: int, **kwargs) -> nn.Module:
+    """``make_attention("cbam", 256)`` → ``CBAM(256)``; the paper's default settings."""
+    if name not in ATTENTIONS:
+        raise ValueError(f"attention={name!r} is not one of {sorted(ATTENTIONS)}")
+    return ATTENTIONS[name](channels, **kwargs)
+
+
+__all__ = ["ATTENTIONS", "CBAM", "ECA", "SE", "CoordAtt", "HSwish", "eca_kernel_size", "make_attention"]

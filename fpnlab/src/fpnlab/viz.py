@@ -49,11 +49,13 @@ def pyramid_diagram(levels: Sequence[Level], lang: str = "en", ax=None, color="t
     for lv in levels:
         h, w = lv.size
         side = h / biggest
-        ax.add_patch(plt.Rectangle((x, 0), w / biggest, side, fc=color, alpha=0.25, ec=color))
+        slot = max(w / biggest, 0.45)  # small levels get room for their labels
+        ax.add_patch(plt.Rectangle((x + (slot - w / biggest) / 2, 0), w / biggest, side,
+                                   fc=color, alpha=0.25, ec=color))
         label = f"{lv.name}\n{lv.channels}×{h}×{w}" if lv.channels else f"{lv.name}\n{h}×{w}"
-        ax.text(x + w / biggest / 2, side + 0.04, label, ha="center", va="bottom", fontsize=8)
-        ax.text(x + w / biggest / 2, -0.06, f"s={lv.stride}", ha="center", va="top", fontsize=8)
-        x += w / biggest + 0.15
+        ax.text(x + slot / 2, side + 0.04, label, ha="center", va="bottom", fontsize=8)
+        ax.text(x + slot / 2, -0.06, f"s={lv.stride}", ha="center", va="top", fontsize=8)
+        x += slot + 0.15
     ax.set_xlim(-0.05, x)
     ax.set_ylim(-0.25, 1.35)
     ax.set_aspect("equal")

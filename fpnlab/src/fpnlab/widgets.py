@@ -19,9 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import torch
 
 from .i18n import t
+from .necks import fusion_weights
 from .strides import recommend_level, stride_table
 from .viz import cells_frame, figure_bytes, image_numpy, levels_frame, to_numpy_map
 
@@ -141,3 +143,73 @@ def feature_viewer(images: torch.Tensor, features: Sequence[dict], pyramids: Seq
     controls = {t("image", lang): list(range(len(images))), t("level", lang): levels,
                 t("channel", lang): [mean, *channels]}
     return explorer(controls, render, name="feature-viewer", lang=lang, static=static)
+
+
+def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
+                    raw_values: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0),
+                    methods: Sequence[str] = ("unbounded", "softmax", "fast"),
+                    static: bool | None = None) -> W.VBox:
+    """One fusion node with two inputs ``(C, H, W)``: a slider per raw weight → the normalized
+    weights under each method (:func:`fpnlab.necks.fusion_weights`) and the fused map
+    ``Σ w_i · in_i`` (mean over channels) per method."""
+    if len(inputs) != 2:
+        raise ValueError(f"fusion_explorer shows a two-input node; got {len(inputs)} inputs")
+
+    def render(w1, w2):
+        raw = torch.tensor([w1, w2])
+        rows, fig, axes = [], *plt.subplots(1, len(methods), figsize=(2.4 * len(methods), 2.5))
+        for ax, m in zip(np.atleast_1d(axes), methods):
+            w = fusion_weights(raw, m)
+            rows.append({t("method", lang): m, t("weight", lang, i=1): f"{w[0]:.4f}",
+                         t("weight", lang, i=2): f"{w[1]:.4f}"})
+            fused = (w[0] * inputs[0] + w[1] * inputs[1]).mean(0)
+            ax.imshow(fused.numpy(), cmap="viridis", interpolation="nearest")
+            ax.set_title(t("fused", lang, method=m), fontsize=9)
+            ax.axis("off")
+        fig.tight_layout()
+        table = pd.DataFrame(rows).set_index(t("method", lang))
+        return W.VBox([W.HTML(table.to_html()), W.Image(value=figure_bytes(fig, "jpeg"), format="jpeg")])
+
+    controls = {t("raw_weight", lang, i=1): list(raw_values), t("raw_weight", lang, i=2): list(raw_values)}
+    return explorer(controls, render, name="fusion-explorer", lang=lang, static=static)
+
+
+def attention_viewer(images: torch.Tensor, before: Mapping[str, Sequence[dict]],
+                     after: Mapping[str, Sequence[dict]], maps: Mapping[str, Sequence[dict]],
+                     lang: str = "en", static: bool | None = None) -> W.VBox:
+    """Image × attention variant × level → the input, the level before attention, the attention
+    map and the level after it.
+
+    ``before[v][i]`` / ``after[v][i]``: ``{"P3": (C, h, w), ...}`` for variant ``v`` and image
+    ``i``; ``maps[v][i]``: the block's ``last_map`` per level — ``(C, 1, 1)`` channel weights
+    (SE, ECA: drawn as a sorted curve), ``(1, h, w)`` or ``(C, h, w)`` spatial maps (CBAM,
+    CoordAtt: drawn as the mean over channels).
+    """
+    variants = list(before)
+    levels = list(before[variants[0]][0])
+
+    def render(i, variant, level):
+        m = maps[variant][i][level]
+        fig, axes = plt.subplots(1, 4, figsize=(9.6, 2.5))
+        axes[0].imshow(image_numpy(images[i]))
+        axes[0].set_title(t("input", lang), fontsize=9)
+        axes[1].imshow(to_numpy_map(before[variant][i][level]), cmap="viridis", interpolation="nearest")
+        axes[1].set_title(f"{t('before_attention', lang)} {level}", fontsize=9)
+        if m.shape[-2:] == (1, 1):
+            axes[2].plot(np.sort(m.flatten().numpy())[::-1])
+            axes[2].set_ylim(0, 1)
+            axes[2].set_title(t("channel_weights", lang), fontsize=9)
+        else:
+            axes[2].imshow(m.mean(0).numpy(), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+            axes[2].set_title(f"{t('attention_map', lang)} ({variant})", fontsize=9)
+        axes[3].imshow(to_numpy_map(after[variant][i][level]), cmap="viridis", interpolation="nearest")
+        axes[3].set_title(f"{t('after_attention', lang)} {level}", fontsize=9)
+        for k, ax in enumerate(axes):
+            if k != 2 or m.shape[-2:] != (1, 1):
+                ax.axis("off")
+        fig.tight_layout()
+        return W.Image(value=figure_bytes(fig, "jpeg"), format="jpeg")
+
+    controls = {t("image", lang): list(range(len(images))), t("variant_label", lang): variants,
+                t("level", lang): levels}
+    return explorer(controls, render, name="attention-viewer", lang=lang, static=static)

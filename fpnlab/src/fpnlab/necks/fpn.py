@@ -24,12 +24,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..attention import make_attention
 from ..layers import ACTS, NORMS, conv_norm_act
 from .checks import check_levels, split_levels
 from .extra import from_torchvision_extra
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
-FUSE_MODES = ("sum", "concat")
+FUSE_MODES = ("sum", "concat", "weighted")
 
 
 def upsample_to(x: torch.Tensor, size, mode: str = "nearest") -> torch.Tensor:
@@ -56,11 +57,14 @@ class FPN(nn.Module):
         in_channels: channels of the input levels, fine → coarse (e.g. C2..C5).
         out_channels: channels of every output level P_k.
         upsample: ``"nearest"`` (paper, torchvision) or ``"bilinear"``.
-        fuse: ``"sum"`` (paper) or ``"concat"`` (concatenate lateral and upsampled, then 1×1 conv).
+        fuse: ``"sum"`` (paper), ``"concat"`` (concatenate lateral and upsampled, then 1×1 conv) or
+            ``"weighted"`` (``α_k·L_k + β_k·Up(P_{k+1})`` with learnable scalars, both starting at 1).
         smooth: apply the 3×3 conv after fusion (paper) or output the fused map directly.
         norm, act: optional norm (``"bn"``, ``"gn"``) and activation (``"relu"``, ``"silu"``)
             after the lateral and smoothing convs; the baseline has none.
         bias: conv bias (torchvision: ``True`` without norm).
+        attention: optional attention block applied to every output level after fusion and
+            smoothing: ``"se"``, ``"eca"``, ``"cbam"`` or ``"coordatt"`` (:mod:`fpnlab.attention`).
         extra: optional block that adds coarser levels (P6, P7...). It is called as
             ``extra(results, feats, names) -> (results, names)`` — the interface of torchvision's
             ``ExtraFPNBlock`` — and is the one extension point for extra levels.
@@ -71,7 +75,8 @@ class FPN(nn.Module):
 
     def __init__(self, in_channels: Sequence[int], out_channels: int = 256, upsample: str = "nearest",
                  fuse: str = "sum", smooth: bool = True, norm: str | None = None,
-                 act: str | None = None, bias: bool = True, extra: nn.Module | None = None):
+                 act: str | None = None, bias: bool = True, extra: nn.Module | None = None,
+                 attention: str | None = None):
         super().__init__()
         in_channels = list(in_channels)
         if len(in_channels) < 2 or not all(isinstance(c, int) and c > 0 for c in in_channels):
@@ -94,6 +99,10 @@ class FPN(nn.Module):
         self.merge = nn.ModuleList(
             nn.Conv2d(2 * out_channels, out_channels, 1, bias=bias) for _ in in_channels[:-1]
         ) if fuse == "concat" else None
+        # weighted fusion: one learnable (α, β) pair per fused level
+        self.alpha_beta = nn.Parameter(torch.ones(len(in_channels) - 1, 2)) if fuse == "weighted" else None
+        self.attention = nn.ModuleList(
+            make_attention(attention, out_channels) for _ in in_channels) if attention else None
         for m in self.modules():  # torchvision's init, so both start alike
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_uniform_(m.weight, a=1)
@@ -102,9 +111,11 @@ class FPN(nn.Module):
         self.extra = extra  # after the init loop: a given block keeps its own (maybe loaded) weights
 
     def _fuse(self, i: int, lateral: torch.Tensor, top_down: torch.Tensor) -> torch.Tensor:
-        if self.merge is None:
-            return lateral + top_down
-        return self.merge[i](torch.cat([lateral, top_down], dim=1))
+        if self.merge is not None:
+            return self.merge[i](torch.cat([lateral, top_down], dim=1))
+        if self.alpha_beta is not None:
+            return self.alpha_beta[i, 0] * lateral + self.alpha_beta[i, 1] * top_down
+        return lateral + top_down
 
     def forward(self, feats):
         x, names = split_levels(feats, "FPN")
@@ -116,6 +127,8 @@ class FPN(nn.Module):
             top_down = upsample_to(last, lateral.shape[-2:], self.upsample)
             last = self._fuse(i, lateral, top_down)         # unsmoothed: carried further down
             results.insert(0, self.smooth[i](last))
+        if self.attention is not None:
+            results = [att(p) for att, p in zip(self.attention, results)]
         out_names = p_names(names, len(x))
         if self.extra is not None:
             results, out_names = self.extra(results, x, out_names)
