@@ -24,6 +24,7 @@ TEXT = ("text/plain",)
 def keep_checked(nb: nbformat.NotebookNode) -> None:
     """Clear every output except the text outputs of NBVAL_CHECK_OUTPUT cells."""
     nb.metadata.pop("widgets", None)
+    count = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -42,14 +43,18 @@ def keep_checked(nb: nbformat.NotebookNode) -> None:
                 data = {k: v for k, v in out.data.items() if k in TEXT}
                 if data:
                     out.data, out.metadata = data, {}
-                    if out.output_type == "execute_result":
-                        out.execution_count = None
                     kept.append(out)
         cell.outputs = kept
+        if kept:  # nbval compares only cells with an execution count ("Unrun reference cell has outputs")
+            count += 1
+            cell.execution_count = count
+            for out in kept:
+                if out.output_type == "execute_result":
+                    out.execution_count = count
 
 
 def main(paths: list[str]) -> int:
-    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+    notebooks = [Path(p).resolve() for p in paths] or sorted((ROOT / "notebooks").glob("*/*.ipynb"))
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()

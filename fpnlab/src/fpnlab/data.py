@@ -77,3 +77,19 @@ class Shapes(torch.utils.data.Dataset):
         """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
         imgs, targets = zip(*(self[int(i)] for i in indices))
         return torch.stack(imgs), list(targets)
+
+
+def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
+                   generator: torch.Generator | None = None) -> dict:
+    """Random backbone levels ``{"C{first}": (batch, channels[0], h, w), ...}`` with the sizes a
+    backbone of strides ``2**first, 2**(first+1), ...`` gives for ``input_size`` (int or ``(H, W)``;
+    ``ceil`` for odd sizes) — inputs for testing and timing necks without running a backbone.
+
+    >>> {k: tuple(v.shape) for k, v in random_pyramid(97, [8, 16], first=3).items()}
+    {'C3': (1, 8, 13, 13), 'C4': (1, 16, 7, 7)}
+    """
+    from .strides import stride_table
+    ks = range(first, first + len(channels))
+    levels = stride_table(input_size, [2 ** k for k in ks])
+    return {f"C{k}": torch.randn(batch, c, *lv.size, generator=generator)
+            for k, c, lv in zip(ks, channels, levels)}

@@ -98,6 +98,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "ch3_class_disc": "disc",
         "ch3_class_triangle": "triangle",
         # ch3 (chapter 3 strings: add above this line)
+        "ch4_col_p2p5": "Up to P5: level (cells)",
+        "ch4_col_p2p7": "Up to P7: level (cells)",
+        "ch4_anchor": "RetinaNet anchor (px)",
+        "ch4_head_window": "Head window (px)",
+        "ch4_source": "P6 computed from",
+        "ch4_params_added": "Parameters added (%)",
+        "ch4_gflops": "GFLOPs",
+        "ch4_flops_added": "FLOPs added (%)",
+        "ch4_head_cells": "Cells for the head",
+        "ch4_cells_added": "Cells added (%)",
+        "ch4_same_as_table": "Same as stride_table (⌈n/s⌉)",
+        # ch4 (chapter 4 strings: add above this line)
+        # ch5 (chapter 5 strings: add above this line)
+        # ch6 (chapter 6 strings: add above this line)
+        # ch7 (chapter 7 strings: add above this line)
+        # ch8 (chapter 8 strings: add above this line)
     },
     "tr": {
         "level": "Seviye",
@@ -180,6 +196,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "ch3_class_disc": "disk",
         "ch3_class_triangle": "üçgen",
         # ch3 (chapter 3 strings: add above this line)
+        "ch4_col_p2p5": "P5'e kadar: seviye (hücre)",
+        "ch4_col_p2p7": "P7'ye kadar: seviye (hücre)",
+        "ch4_anchor": "RetinaNet anchor'ı (px)",
+        "ch4_head_window": "Head penceresi (px)",
+        "ch4_source": "P6'nın kaynağı",
+        "ch4_params_added": "Eklenen parametre (%)",
+        "ch4_gflops": "GFLOPs",
+        "ch4_flops_added": "Eklenen FLOPs (%)",
+        "ch4_head_cells": "Head'in çalıştığı hücre",
+        "ch4_cells_added": "Eklenen hücre (%)",
+        "ch4_same_as_table": "stride_table (⌈n/s⌉) ile aynı",
+        # ch4 (chapter 4 strings: add above this line)
+        # ch5 (chapter 5 strings: add above this line)
+        # ch6 (chapter 6 strings: add above this line)
+        # ch7 (chapter 7 strings: add above this line)
+        # ch8 (chapter 8 strings: add above this line)
     },
 }
 
