@@ -81,7 +81,7 @@ $(CHROMIUM):
 # in a fresh kernel of this venv (nbval-lax: fails on errors; compares outputs only of cells
 # marked NBVAL_CHECK_OUTPUT). --nbval-current-env: the kernel is this venv's python.
 test: $(INSTALLED) $(CHROMIUM) $(HTML_DONE)
-	$(PY) -m pytest -p tests.notebook_times tests notebooks/en notebooks/tr \
+	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times tests notebooks/en notebooks/tr \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 --durations=0
 
 lab: $(INSTALLED)

@@ -13,6 +13,7 @@ and its twin in the other language it checks that
 import functools
 import http.server
 import json
+import os
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,17 +27,24 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-# (page, its twin in the other language)
-PAGES = [
-    ("notebooks/en/01_anatomy.html", "notebooks/tr/01_anatomy.html"),
-    ("notebooks/tr/01_anatomy.html", "notebooks/en/01_anatomy.html"),
-    ("notebooks/en/03_integration.html", "notebooks/tr/03_integration.html"),
-    ("notebooks/tr/03_integration.html", "notebooks/en/03_integration.html"),
-]
+# (page, its twin in the other language): every chapter, both directions
+CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks" / "en").glob("*.ipynb"))
+PAGES = [(f"notebooks/{a}/{name}.html", f"notebooks/{b}/{name}.html")
+         for name in CHAPTERS for a, b in (("en", "tr"), ("tr", "en"))]
+# Every widget the library offers (the `fpnlab-<name>` class of its container) must be shown,
+# and so exercised, on at least one page.
+WIDGET_KINDS = {"stride-table", "object-level", "feature-viewer", "fusion-explorer", "attention-viewer"}
+SEEN_KINDS: set[str] = set()
 VIEW_SCRIPT = 'script[type="application/vnd.jupyter.widget-view+json"]'
 STATE_SCRIPT = 'script[type="application/vnd.jupyter.widget-state+json"]'
 RENDER_TIMEOUT_MS = 30_000
 
+# `make test` builds the site first and sets FPNLAB_REQUIRE_SITE=1: there a missing site or
+# browser is a failure, not a skip.
+_REQUIRED = os.environ.get("FPNLAB_REQUIRE_SITE") == "1"
+if _REQUIRED:
+    assert (SITE / "index.html").exists(), f"{SITE} is not built: run `make book`"
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium"
 pytestmark = [
     pytest.mark.skipif(not (SITE / "index.html").exists(),
                        reason=f"{SITE} is not built: run `make book` (make test builds it)"),
@@ -182,6 +190,8 @@ def check_static_widgets(page) -> int:
     assert not live, f"{live} live widgets on the static site (FPNLAB_WIDGETS=static not set?)"
     for i in range(expected):
         twin = twins.nth(i)
+        SEEN_KINDS.update(c[len("fpnlab-"):] for c in (twin.get_attribute("class") or "").split()
+                          if c.startswith("fpnlab-") and c != "fpnlab-static")
         sliders, stack = twin.locator(".fpnlab-slider"), twin.locator(OUTER_STACK)
         assert stack.count() == 1, f"static widget {i}: {stack.count()} outermost .fpnlab-stack"
         for j in range(sliders.count()):
@@ -207,9 +217,15 @@ def test_chapter_page(browser_context, base_url, path, twin):
     log = PageLog(browser_context, base_url)
     try:
         log.page.goto(base_url + path, wait_until="load")
-        assert check_static_widgets(log.page) >= 1, f"no static widget (.fpnlab-static) on {path}"
+        check_static_widgets(log.page)
         log.assert_clean()
         check_language_link(log.page, base_url, twin)
         log.assert_clean()
     finally:
         log.page.close()
+
+
+def test_every_widget_kind_was_exercised():
+    """Runs after the page tests (definition order): each library widget was moved somewhere."""
+    missing = WIDGET_KINDS - SEEN_KINDS
+    assert not missing, f"widgets never shown on a chapter page of the site: {sorted(missing)}"
