@@ -109,3 +109,12 @@ def test_yolopan_errors():
     with pytest.raises(PyramidInputError, match=r"'C5' \(index 2\) has 32 channels.*expects 64"):
         YOLOPAN([8, 16, 64])({"C3": torch.randn(1, 8, 16, 16), "C4": torch.randn(1, 16, 8, 8),
                               "C5": torch.randn(1, 32, 4, 4)})
+
+
+def test_yolopan_with_four_levels_says_which_to_drop():
+    from fpnlab.data import random_pyramid
+    from fpnlab.necks import YOLOPAN, PyramidInputError
+    neck = YOLOPAN([32, 64, 128])
+    feats = random_pyramid(64, [16, 32, 64, 128], first=2)
+    with pytest.raises(PyramidInputError, match=r"built for 3 levels .* got 4 .*exactly C3, C4, C5.*PANet"):
+        neck(feats)

@@ -64,6 +64,116 @@ def pyramid_diagram(levels: Sequence[Level], lang: str = "en", ax=None, color="t
     return ax
 
 
+def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
+    """PANet's three columns — backbone ``C_k``, FPN top-down ``P_k``, bottom-up ``N_k`` — fine
+    levels at the bottom, with the two routes from the finest level to the top highlighted: through
+    the backbone (red) and PANet's short path (green). Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 1.2 + 1.0 * n_levels))
+    ks = list(range(first, first + n_levels))
+    top = ks[-1]
+    xs, gap = {"C": 0.0, "P": 2.4, "N": 4.8}, 1.1
+    long_c, short_c, plain = "tab:red", "tab:green", "0.55"
+
+    def width(i):  # boxes narrow towards the coarse levels
+        return 0.95 - 0.12 * i
+
+    def node(col, i):
+        w = width(i)
+        ax.add_patch(plt.Rectangle((xs[col] - w / 2, i * gap - 0.25), w, 0.5, fc="white", ec="0.3", lw=1))
+        ax.text(xs[col], i * gap, f"{col}{ks[i]}", ha="center", va="center", fontsize=10)
+
+    def arrow(a, b, color, lw=1.2):
+        ax.annotate("", xy=b, xytext=a, arrowprops=dict(arrowstyle="->", color=color, lw=lw,
+                                                        shrinkA=0, shrinkB=0))
+
+    for i in range(n_levels):
+        half = width(i) / 2
+        for col in "CPN":
+            node(col, i)
+        y = i * gap
+        arrow((xs["C"] + half, y), (xs["P"] - half, y),
+              long_c if i == n_levels - 1 else short_c if i == 0 else plain, 2.2 if i in (0, n_levels - 1) else 1.2)
+        arrow((xs["P"] + half, y), (xs["N"] - half, y), short_c if i == 0 else plain, 2.2 if i == 0 else 1.2)
+        if i < n_levels - 1:
+            arrow((xs["C"], y + 0.25), (xs["C"], y + gap - 0.25), long_c, 2.2)          # backbone stage
+            arrow((xs["P"], y + gap - 0.25), (xs["P"], y + 0.25), plain)                # top-down
+            arrow((xs["N"], y + 0.25), (xs["N"], y + gap - 0.25), short_c, 2.2)         # bottom-up
+            ax.text(xs["N"] + 0.08, y + gap / 2, "3×3, s2", fontsize=7, va="center", color=short_c)
+        if i > 0:
+            ax.text((xs["P"] + xs["N"]) / 2, y + 0.06, "+ → 3×3", fontsize=7, ha="center", va="bottom",
+                    color="0.35")
+    for col, key in (("C", "ch5_col_backbone"), ("P", "ch5_col_top_down"), ("N", "ch5_col_bottom_up")):
+        ax.text(xs[col], (n_levels - 1) * gap + 0.5, t(key, lang), ha="center", va="bottom", fontsize=9)
+    handles = [plt.Line2D([], [], color=long_c, lw=2.2, label=t("ch5_long_path", lang, first=first, top=top)),
+               plt.Line2D([], [], color=short_c, lw=2.2, label=t("ch5_short_path", lang, first=first, top=top))]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False, fontsize=9)
+    ax.set_xlim(-0.8, 5.6)
+    ax.set_ylim(-0.45, (n_levels - 1) * gap + 0.85)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(t("ch5_diagram_title", lang), fontsize=11)
+    return ax
+
+
+def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None):
+    """One BiFPN cell drawn from :func:`fpnlab.necks.bifpn.cell_nodes`: the cell's inputs, the
+    top-down nodes and the outputs, fine levels at the bottom; top-down edges (nearest upsampling)
+    blue, bottom-up edges (max-pool) orange, same-level edges grey and the extra input → output
+    skip edges red. Returns the axes."""
+    from .necks.bifpn import cell_nodes
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 1.6 + 1.1 * num_levels))
+    xs, gap, bw, bh = {"in": 0.0, "td": 2.6, "out": 5.2}, 1.3, 0.9, 0.5
+    colors = {"up": "tab:blue", "down": "tab:orange", "same": "0.5", "skip": "tab:red"}
+
+    def pos(name):
+        level, col = name.split("_")
+        return xs[col], (int(level[1:]) - first) * gap
+
+    def clip(c, towards):  # the point where the line from the box centre c leaves the box
+        dx, dy = towards[0] - c[0], towards[1] - c[1]
+        s = min(bw / 2 / abs(dx) if dx else np.inf, bh / 2 / abs(dy) if dy else np.inf)
+        return c[0] + s * dx, c[1] + s * dy
+
+    nodes = cell_nodes(num_levels, first)
+    boxes = {f"P{k}_in" for k in range(first, first + num_levels)} | {n for n, _ in nodes}
+    for name in boxes:
+        x, y = pos(name)
+        level, col = name.split("_")
+        ax.add_patch(plt.Rectangle((x - bw / 2, y - bh / 2), bw, bh, fc="white" if col == "in" else "0.93",
+                                   ec="0.3", lw=1, zorder=2))
+        ax.text(x, y, f"${level[0]}_{{{level[1:]}}}^{{{col}}}$", ha="center", va="center", fontsize=11, zorder=3)
+    for name, inputs in nodes:
+        b = pos(name)
+        for src in inputs:
+            kind = src.split("(")[0] if "(" in src else "same"
+            src = src.split("(")[-1].rstrip(")")
+            a = pos(src)
+            if kind == "same" and src.endswith("_in") and name.endswith("_out") and name.replace("out", "td") in boxes:
+                kind = "skip"  # over the top-down node, as an arc
+                start, end, style = (a[0], a[1] + bh / 2), (b[0], b[1] + bh / 2), "arc3,rad=-0.22"
+            else:
+                start, end, style = clip(a, b), clip(b, a), "arc3"
+            ax.annotate("", xy=end, xytext=start, zorder=1,
+                        arrowprops=dict(arrowstyle="-|>", color=colors[kind], lw=1.6 if kind != "same" else 1.1,
+                                        shrinkA=0, shrinkB=0, connectionstyle=style, mutation_scale=11))
+    top = (num_levels - 1) * gap
+    for col, key in (("in", "ch6_col_inputs"), ("td", "ch6_col_td"), ("out", "ch6_col_out")):
+        ax.text(xs[col], top + 0.55, t(key, lang), ha="center", va="bottom", fontsize=9)
+    handles = [plt.Line2D([], [], color=colors[k], lw=2, label=t(f"ch6_edge_{k}", lang))
+               for k in ("up", "down", "same", "skip")]
+    handles.append(plt.Rectangle((0, 0), 1, 1, fc="0.93", ec="0.3", label=t("ch6_node_note", lang)))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False, fontsize=9)
+    ax.set_xlim(-0.7, 5.9)
+    ax.set_ylim(-0.5, top + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(t("ch6_diagram_title", lang, first=first, top=first + num_levels - 1), fontsize=11)
+    return ax
+
+
 def to_numpy_map(fmap: torch.Tensor, channel: int | None = None) -> np.ndarray:
     """``(C, H, W)`` → ``(H, W)``: one channel, or the mean absolute activation when ``None``."""
     fmap = fmap.detach().float().cpu()

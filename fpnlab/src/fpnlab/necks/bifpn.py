@@ -257,6 +257,30 @@ class BiFPN(nn.Module):
         return self
 
 
+def cell_nodes(num_levels: int = 5, first: int = 3) -> list[tuple[str, list[str]]]:
+    """The fusion nodes of one :class:`BiFPNCell` in the order it runs them, each with the inputs it
+    fuses (in the order of its weights). Levels ``P{first}..``; ``_in`` a cell input, ``_td`` a
+    top-down node, ``_out`` an output; ``up(·)`` nearest upsampling, ``down(·)`` 3×3 stride-2 max-pool.
+
+    >>> cell_nodes(3)[:2]
+    [('P4_td', ['P4_in', 'up(P5_in)']), ('P3_out', ['P3_in', 'up(P4_td)'])]
+    """
+    if num_levels < 2:
+        raise ValueError(f"a BiFPN cell needs at least 2 levels; got num_levels={num_levels}")
+    ks = list(range(first, first + num_levels))
+    top = ks[-1]
+    td = {top: f"P{top}_in"}
+    nodes = []
+    for k in reversed(ks[:-1]):  # top-down; the finest top-down node is already the output
+        name = f"P{k}_out" if k == first else f"P{k}_td"
+        nodes.append((name, [f"P{k}_in", f"up({td[k + 1]})"]))
+        td[k] = name
+    for k in ks[1:]:  # bottom-up
+        skip = [f"P{k}_in"] + ([td[k]] if k < top else [])
+        nodes.append((f"P{k}_out", skip + [f"down(P{k - 1}_out)"]))
+    return nodes
+
+
 def _out_names(names: list[str], n: int) -> list[str]:
     """``C3..C5`` → ``P3..P7``; other names are kept and extra levels are called ``extra0``..."""
     out = p_names(names, len(names))
@@ -265,4 +289,4 @@ def _out_names(names: list[str], n: int) -> list[str]:
     return out + [f"P{top + j + 1}" if top is not None else f"extra{j}" for j in range(n - len(names))]
 
 
-__all__ = ["BiFPN", "BiFPNCell", "FusionNode", "fusion_weights", "max_pool_down", "EFFICIENTDET"]
+__all__ = ["BiFPN", "BiFPNCell", "FusionNode", "cell_nodes", "fusion_weights", "max_pool_down", "EFFICIENTDET"]

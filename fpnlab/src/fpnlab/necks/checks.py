@@ -28,15 +28,17 @@ def split_levels(feats, neck: str) -> tuple[list[torch.Tensor], list[str] | None
         "not a single feature map.")
 
 
-def check_levels(x: list, names: list[str] | None, in_channels: Sequence[int], neck: str) -> None:
-    """Validate a fine → coarse list of ``(B, C, H, W)`` maps against ``in_channels``."""
+def check_levels(x: list, names: list[str] | None, in_channels: Sequence[int], neck: str,
+                 count_fix: str | None = None) -> None:
+    """Validate a fine → coarse list of ``(B, C, H, W)`` maps against ``in_channels``.
+    ``count_fix`` replaces the generic advice when the number of levels is wrong."""
     labels = names or [f"level {i}" for i in range(len(x))]
     n = len(in_channels)
     if len(x) != n:
         raise PyramidInputError(
             f"{neck} was built for {n} levels (in_channels={list(in_channels)}) but got {len(x)} "
-            f"feature maps. Pass all {n} levels (fine → coarse), or build the neck with one "
-            f"in_channels entry per level you pass.")
+            f"feature maps. " + (count_fix or f"Pass all {n} levels (fine → coarse), or build the "
+                                 f"neck with one in_channels entry per level you pass."))
     for i, (f, name) in enumerate(zip(x, labels)):
         if not isinstance(f, torch.Tensor) or f.dim() != 4:
             got = _shape(f) if isinstance(f, torch.Tensor) else type(f).__name__
