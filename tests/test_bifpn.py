@@ -4,6 +4,7 @@ import torch
 from effdet import EfficientDet, get_efficientdet_config
 
 from fpnlab.necks import BiFPN, PyramidInputError, fusion_weights
+from fpnlab.necks.bifpn import cell_nodes
 
 
 def effdet_fpn(name):
@@ -120,3 +121,26 @@ def test_errors():
     feats = levels([8, 16, 24], (64, 64))
     with pytest.raises(PyramidInputError, match=r"'C5' \(index 2\) has 24 channels.*expects 32"):
         BiFPN([8, 16, 32], 16)(feats)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_cell_nodes_list_the_inputs_of_every_node(n):
+    cell = BiFPN([8] * n, 8, num_levels=n, repeats=1).cells[0]
+    modules = list(reversed(cell.td_nodes)) + list(cell.bu_nodes)  # the order the cell runs them
+    assert [len(inputs) for _, inputs in cell_nodes(n)] == [m.weight.numel() for m in modules]
+
+
+def test_cell_nodes_p3_p7_and_diagram():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.text import Annotation
+
+    from fpnlab.viz import bifpn_diagram
+    nodes = dict(cell_nodes(5))
+    assert nodes["P3_out"] == ["P3_in", "up(P4_td)"]
+    assert nodes["P5_out"] == ["P5_in", "P5_td", "down(P4_out)"]
+    assert nodes["P7_out"] == ["P7_in", "down(P6_out)"]
+    ax = bifpn_diagram(5, lang="tr")
+    assert sum(isinstance(c, Annotation) for c in ax.get_children()) == 19  # one arrow per edge
+    with pytest.raises(ValueError, match="num_levels=1"):
+        cell_nodes(1)
