@@ -9,6 +9,9 @@ SHELL := bash
 VENV     := .venv
 PY       := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Idle OpenMP threads sleep instead of spinning: with torch's threads on a busy 2-core machine,
+# spinning made a 15 s training cell take 10 minutes.
+export OMP_WAIT_POLICY := PASSIVE
 # Tools from the venv come first (jupyter-book, the python3 kernel, pytest).
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
