@@ -36,6 +36,26 @@ def make_act(act: str | None) -> nn.Module:
     raise ValueError(f"act={act!r} is not one of {ACTS}")
 
 
+def choose_norm(batch_per_device: int, devices: int = 1, min_batch: int = 16) -> str:
+    """Rule of thumb for the norm layer from the batch each BatchNorm would see.
+
+    BatchNorm computes its statistics per device, so what matters is the batch *per device*:
+    ``≥ min_batch`` → ``"BatchNorm2d"``; else, with several devices whose batches add up to
+    ``≥ min_batch`` → ``"SyncBatchNorm"`` (statistics gathered across devices); else
+    ``"GroupNorm"`` (statistics per image, independent of the batch).
+
+    >>> choose_norm(2), choose_norm(2, devices=8), choose_norm(16), choose_norm(2, devices=4)
+    ('GroupNorm', 'SyncBatchNorm', 'BatchNorm2d', 'GroupNorm')
+    """
+    if batch_per_device < 1 or devices < 1:
+        raise ValueError(f"need batch_per_device >= 1 and devices >= 1; got {batch_per_device}, {devices}")
+    if batch_per_device >= min_batch:
+        return "BatchNorm2d"
+    if devices > 1 and batch_per_device * devices >= min_batch:
+        return "SyncBatchNorm"
+    return "GroupNorm"
+
+
 def conv_norm_act(cin: int, cout: int, kernel_size: int = 3, stride: int = 1,
                   norm: str | None = None, act: str | None = None,
                   bias: bool | None = None, groups: int = 1) -> nn.Sequential:
