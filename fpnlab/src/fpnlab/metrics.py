@@ -72,6 +72,11 @@ def _run(model, inputs):
     return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
 
 
+def n_params(module: nn.Module) -> int:
+    """Number of parameters of ``module`` (every tensor in ``module.parameters()``)."""
+    return sum(p.numel() for p in module.parameters())
+
+
 @torch.no_grad()
 def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: int | None = None) -> Cost:
     """Measure ``model`` on ``inputs`` (a tensor, list or dict passed as one argument, or a tuple of
@@ -88,7 +93,7 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
       visible to ``tracemalloc``, so this counts tensors instead;
     - ``out_shapes``: shapes of the output tensors in order.
     """
-    params = sum(p.numel() for p in model.parameters())
+    params = n_params(model)
     flop_counter = FlopCounterMode(display=False)
     with flop_counter:
         out = _run(model, inputs)
@@ -115,4 +120,4 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
                 out_shapes, n_threads)
 
 
-__all__ = ["Cost", "cost"]
+__all__ = ["Cost", "cost", "n_params"]
