@@ -3,10 +3,8 @@ import pytest
 import torch
 
 from fpnlab.attention import CBAM, ECA, SE, CoordAtt, eca_kernel_size
+from fpnlab.metrics import n_params
 
-
-def n_params(m):
-    return sum(p.numel() for p in m.parameters())
 
 
 def x(c=32, h=12, w=20, seed=0):

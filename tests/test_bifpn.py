@@ -5,15 +5,13 @@ from effdet import EfficientDet, get_efficientdet_config
 
 from fpnlab.necks import BiFPN, PyramidInputError, fusion_weights
 from fpnlab.necks.bifpn import cell_nodes
+from fpnlab.metrics import n_params
 
 
 def effdet_fpn(name):
     cfg = get_efficientdet_config(name)
     return EfficientDet(cfg, pretrained_backbone=False).fpn  # nothing is downloaded
 
-
-def n_params(m):
-    return sum(p.numel() for p in m.parameters())
 
 
 def levels(channels, size, batch=1, seed=0):
@@ -144,3 +142,8 @@ def test_cell_nodes_p3_p7_and_diagram():
     assert sum(isinstance(c, Annotation) for c in ax.get_children()) == 19  # one arrow per edge
     with pytest.raises(ValueError, match="num_levels=1"):
         cell_nodes(1)
+
+
+def test_load_effdet_refuses_another_size():
+    with pytest.raises(ValueError, match="3 cells, this one 4"):
+        BiFPN.efficientdet(1).load_effdet(effdet_fpn("efficientdet_d0"))

@@ -1,4 +1,5 @@
 """fpnlab.data, heads and detector: targets, losses, a short training run that really learns."""
+import pytest
 import torch
 
 from fpnlab.data import Shapes
@@ -60,3 +61,19 @@ def test_short_training_reduces_the_loss_and_finds_boxes():
     preds = model.predict(imgs, score_thresh=0.05)
     assert all(set(p) == {"boxes", "scores", "labels"} for p in preds)
     assert sum(len(p["boxes"]) for p in preds) > 0
+
+
+def test_predict_leaves_the_model_as_it_found_it():
+    model = tiny_detector().train()
+    bn = next(m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    before = bn.running_mean.clone()
+    model.predict(torch.rand(2, 3, 64, 64))
+    assert model.training and torch.equal(bn.running_mean, before)
+
+
+def test_loss_refuses_a_head_with_more_levels_than_strides():
+    model = tiny_detector()
+    model.strides = model.strides[:3]
+    imgs, targets = Shapes(2, size=64, seed=0).batch([0, 1])
+    with pytest.raises(ValueError, match="one stride per neck output level"):
+        model.loss(model(imgs), targets)

@@ -202,3 +202,18 @@ def test_attention_after_fusion(name):
     assert all(a.last_map is not None for a in fpn.attention)
     with pytest.raises(ValueError, match="attention='sa' is not one of"):
         FPN(CH, 32, attention="sa")
+
+
+def test_norm_drops_the_redundant_bias_and_attention_keeps_its_init():
+    assert all(m.bias is None for m in FPN(CH, 32, norm="bn").modules() if isinstance(m, nn.Conv2d))
+    assert all(m.bias is not None for m in FPN(CH, 32).modules() if isinstance(m, nn.Conv2d))
+    torch.manual_seed(0)
+    fpn = FPN(CH, 32, attention="coordatt")
+    assert all(a.conv_h.bias.abs().sum() > 0 for a in fpn.attention)  # not zeroed by FPN's init
+
+
+def test_extra_levels_are_named_after_the_top_level():
+    from fpnlab.necks import LastLevelP6P7
+    fpn = FPN(CH[:3], 16, extra=LastLevelP6P7(16, 16))
+    out = fpn({k: v for k, v in pyramid().items() if k != "C5"})
+    assert list(out) == ["P2", "P3", "P4", "P5", "P6"]

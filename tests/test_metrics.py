@@ -15,11 +15,39 @@ def test_conv_params_and_flops_by_hand():
     assert strided.flops == 2 * cin * cout * k * k * 11 * 16 and strided.out_shapes == [(1, cout, 11, 16)]
 
 
-def test_latency_positive_and_threads_restored():
-    before = torch.get_num_threads()
-    c = cost(nn.Conv2d(4, 4, 3), torch.randn(1, 4, 16, 16), repeats=3, warmup=1, threads=1)
-    assert c.latency_ms > 0 and c.threads == 1
-    assert torch.get_num_threads() == before
+SEEN_THREADS = []
+
+
+class _ThreadSpy(nn.Module):
+    """Records the thread count torch uses during each forward (cost runs a copy of the model)."""
+
+    def forward(self, x):
+        SEEN_THREADS.append(torch.get_num_threads())
+        return x * 2
+
+
+def test_latency_positive_and_threads_set_then_restored():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        c = cost(_ThreadSpy(), torch.randn(1, 4, 16, 16), repeats=3, warmup=1, threads=1)
+        assert c.latency_ms > 0 and c.threads == 1
+        assert SEEN_THREADS[-3:] == [1, 1, 1]      # the timed passes ran on one thread
+        assert torch.get_num_threads() == 2        # and the setting came back
+    finally:
+        torch.set_num_threads(previous)
+
+
+def test_cost_leaves_batchnorm_statistics_alone():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)).train()
+    before = model[1].running_mean.clone()
+    cost(model, torch.randn(2, 3, 8, 8), repeats=2, warmup=1)
+    assert torch.equal(model[1].running_mean, before) and model.training
+
+
+def test_views_of_the_input_cost_no_memory():
+    x = torch.randn(1, 64, 32, 32)
+    assert cost(nn.Flatten(), x, repeats=1, warmup=0).peak_mem_bytes == 0
 
 
 def test_peak_activation_bytes_by_hand():

@@ -65,10 +65,8 @@ def test_path_length_resnet50_c2_to_p5():
 # ---- YOLOPAN: the concatenating PAN-FPN of YOLOv8 -----------------------------------------
 
 from fpnlab.necks import C2f, YOLOPAN  # noqa: E402
+from fpnlab.metrics import n_params
 
-
-def n_params(m):
-    return sum(p.numel() for p in m.parameters())
 
 
 def conv_bn(cin, cout, k):  # conv without bias + BN (weight, bias)
@@ -118,3 +116,9 @@ def test_yolopan_with_four_levels_says_which_to_drop():
     feats = random_pyramid(64, [16, 32, 64, 128], first=2)
     with pytest.raises(PyramidInputError, match=r"built for 3 levels .* got 4 .*exactly C3, C4, C5.*PANet"):
         neck(feats)
+
+
+def test_panet_norm_reaches_its_fpn():
+    from fpnlab.necks import PANet
+    kinds = {type(m).__name__ for m in PANet([8, 16], 8, norm="bn").fpn.modules()}
+    assert "BatchNorm2d" in kinds

@@ -1,10 +1,9 @@
 """fpnlab.strides: measuring, tabulating and recommending levels."""
 import pytest
-import torch
 from torch import nn
 
 from fpnlab.backbones import TinyBackbone
-from fpnlab.strides import (Level, StrideMismatchError, check_feature_info, measure_strides,
+from fpnlab.strides import (StrideMismatchError, check_feature_info, measure_strides,
                             recommend_level, stride_table)
 
 
@@ -67,3 +66,7 @@ def test_recommend_level_p2_to_p7():
     assert recommend_level(10, min_cells=1).stride == 8
     with pytest.raises(ValueError, match="positive"):
         recommend_level(0)
+
+
+def test_check_feature_info_for_other_input_channels():
+    assert len(check_feature_info(TinyBackbone(in_channels=1), 64, in_channels=1)) == 4

@@ -55,17 +55,18 @@ class Detector(nn.Module):
         positive mask ``(B, H, W)``: cells within ``radius`` strides of an assigned box's centre
         (and inside the box) are positives."""
         B = len(targets)
-        cls_t = [torch.zeros(B, num_classes, h, w) for h, w in sizes]
-        box_t = [torch.zeros(B, 4, h, w) for h, w in sizes]
-        pos = [torch.zeros(B, h, w, dtype=torch.bool) for h, w in sizes]
+        dev = targets[0]["boxes"].device if targets else "cpu"
+        cls_t = [torch.zeros(B, num_classes, h, w, device=dev) for h, w in sizes]
+        box_t = [torch.zeros(B, 4, h, w, device=dev) for h, w in sizes]
+        pos = [torch.zeros(B, h, w, dtype=torch.bool, device=dev) for h, w in sizes]
         for b, tgt in enumerate(targets):
             boxes, labels = tgt["boxes"], tgt["labels"]
             if len(boxes) == 0:
                 continue
             for box, label, lvl in zip(boxes, labels, self.level_of(boxes)):
                 s, (h, w) = self.strides[lvl], sizes[lvl]
-                cy = (torch.arange(h) + 0.5) * s
-                cx = (torch.arange(w) + 0.5) * s
+                cy = (torch.arange(h, device=dev) + 0.5) * s
+                cx = (torch.arange(w, device=dev) + 0.5) * s
                 mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
                 inside_y = (cy > box[1]) & (cy < box[3]) & ((cy - my).abs() <= radius * s)
                 inside_x = (cx > box[0]) & (cx < box[2]) & ((cx - mx).abs() <= radius * s)
@@ -89,11 +90,14 @@ class Detector(nn.Module):
     def loss(self, outputs: dict, targets: list[dict]) -> dict:
         """Sigmoid focal loss on classes + GIoU loss on positive cells' boxes, per positive cell."""
         head = outputs["head"]
+        if len(head) != len(self.strides):
+            raise ValueError(f"the head returned {len(head)} levels but the detector has strides "
+                             f"{self.strides}: give Detector one stride per neck output level")
         sizes = [tuple(c.shape[-2:]) for c, _ in head]
         cls_t, box_t, pos = self.targets(targets, sizes, head[0][0].shape[1])
         n_pos = max(1, sum(int(p.sum()) for p in pos))
         cls_loss = sum(sigmoid_focal_loss(c, t, reduction="sum") for (c, _), t in zip(head, cls_t)) / n_pos
-        box_loss = 0.0
+        box_loss = head[0][1].new_zeros(())
         for lvl, ((_, raw), bt, p) in enumerate(zip(head, box_t, pos)):
             if p.any():
                 pred = self.decode(raw, lvl).permute(0, 2, 3, 1)[p]
@@ -104,8 +108,14 @@ class Detector(nn.Module):
     @torch.no_grad()
     def predict(self, images: torch.Tensor, score_thresh: float = 0.3, iou_thresh: float = 0.5,
                 max_dets: int = 50) -> list[dict]:
-        """Boxes ``(N, 4)``, scores ``(N,)`` and labels ``(N,)`` per image, after class-wise NMS."""
-        head = self(images)["head"]
+        """Boxes ``(N, 4)``, scores ``(N,)`` and labels ``(N,)`` per image, after class-wise NMS.
+        Runs in eval mode (BatchNorm statistics untouched) and restores the module's mode."""
+        was_training = self.training
+        self.eval()
+        try:
+            head = self(images)["head"]
+        finally:
+            self.train(was_training)
         results = []
         for b in range(images.shape[0]):
             boxes, scores, labels = [], [], []

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import copy
 import statistics
 import time
 import weakref
@@ -40,10 +41,11 @@ class _LiveBytes(TorchDispatchMode):
     share storage with a tensor already counted or with an input (views, in-place ops) are not
     counted twice; scratch memory *inside* an op (e.g. a conv's im2col buffer) is not seen."""
 
-    def __init__(self):
+    def __init__(self, exclude=()):
         super().__init__()
         self.live = self.peak = 0
-        self.known: set[int] = set()
+        # storages that exist before the pass (inputs, weights): views of them cost nothing
+        self.known: set[int] = {t.untyped_storage().data_ptr() for t in exclude}
 
     def _free(self, ptr: int, n: int) -> None:
         self.known.discard(ptr)
@@ -80,7 +82,8 @@ def n_params(module: nn.Module) -> int:
 @torch.no_grad()
 def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: int | None = None) -> Cost:
     """Measure ``model`` on ``inputs`` (a tensor, list or dict passed as one argument, or a tuple of
-    arguments), in inference (``no_grad``; the module's train/eval mode is left as it is).
+    arguments), in inference (``no_grad``), on a copy of ``model`` in its current train/eval mode —
+    the passes do not touch the caller's BatchNorm statistics.
 
     - ``params``: number of parameters;
     - ``flops``: one forward pass under ``torch.utils.flop_counter.FlopCounterMode``
@@ -94,12 +97,14 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
     - ``out_shapes``: shapes of the output tensors in order.
     """
     params = n_params(model)
+    model = copy.deepcopy(model)
     flop_counter = FlopCounterMode(display=False)
     with flop_counter:
         out = _run(model, inputs)
     out_shapes = [tuple(t.shape) for t in _outputs(out)]
     del out
-    tracker = _LiveBytes()
+    tracker = _LiveBytes([t for t in tree_leaves(inputs) if isinstance(t, torch.Tensor)]
+                         + list(model.parameters()) + list(model.buffers()))
     with tracker:
         out = _run(model, inputs)
         del out

@@ -101,7 +101,7 @@ class StrideMismatchError(ValueError):
     """A backbone's declared ``feature_info`` disagrees with what it really produces."""
 
 
-def check_feature_info(model: nn.Module, input_size=256) -> list[Level]:
+def check_feature_info(model: nn.Module, input_size=256, in_channels: int = 3) -> list[Level]:
     """Measure ``model`` and compare with its declared ``feature_info`` (channels and strides).
 
     Returns the measured levels, or raises :class:`StrideMismatchError` naming every level that
@@ -111,7 +111,7 @@ def check_feature_info(model: nn.Module, input_size=256) -> list[Level]:
     if not declared:
         raise StrideMismatchError(f"{type(model).__name__} has no feature_info to check; "
                                   "declare its levels as a list of fpnlab.strides.Level")
-    measured = measure_strides(model, input_size)
+    measured = measure_strides(model, input_size, in_channels)
     if len(measured) != len(declared):
         raise StrideMismatchError(
             f"{type(model).__name__} declares {len(declared)} levels but returns {len(measured)}")

@@ -26,7 +26,6 @@ weights into it.
 from __future__ import annotations
 
 import math
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -34,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import check_levels, split_levels
+from .checks import check_levels, match_size, next_names, split_levels
 from .fpn import p_names, upsample_to
 
 FUSIONS = ("sum", "unbounded", "softmax", "fast")
@@ -94,9 +93,7 @@ def max_pool_down(x: torch.Tensor, size=None) -> torch.Tensor:
     """3×3 stride-2 max-pool with padding 1: ``(B, C, H, W)`` → ``(B, C, ⌈H/2⌉, ⌈W/2⌉)``. When
     ``size`` is given and differs (a backbone that floors odd sizes), the result is resized to it."""
     y = F.max_pool2d(x, 3, stride=2, padding=1)
-    if size is not None and y.shape[-2:] != size:
-        y = F.interpolate(y, size=size, mode="nearest")
-    return y
+    return y if size is None else match_size(y, size)
 
 
 class FusionNode(nn.Module):
@@ -240,6 +237,9 @@ class BiFPN(nn.Module):
         """Copy the weights of an effdet ``BiFpn`` (``EfficientDet(cfg).fpn``, ``bifpn_fa`` config)
         of the same configuration into this module; returns ``self``."""
         n = self.num_levels
+        if len(self.cells) != len(fpn.cell):
+            raise ValueError(f"effdet's BiFPN has {len(fpn.cell)} cells, this one {len(self.cells)}: "
+                             "build the same EfficientDet size (BiFPN.efficientdet(d))")
         for j, block in enumerate(self.extra):
             if hasattr(block, "conv"):
                 block.conv.load_state_dict(fpn.resample[str(len(self.in_channels) + j)].conv.state_dict())
@@ -247,6 +247,9 @@ class BiFPN(nn.Module):
             nodes = [(cell.td_nodes[i], cell.td_in, [i] + ([n - 1] if i == n - 2 else []))
                      for i in range(n - 2, -1, -1)]
             nodes += [(cell.bu_nodes[i - 1], cell.bu_in, [i]) for i in range(1, n)]
+            if len(nodes) != len(theirs.fnode):
+                raise ValueError(f"effdet's cell has {len(theirs.fnode)} fusion nodes, this one "
+                                 f"{len(nodes)}: build the same number of levels")
             for (node, adapters, levels), fnode in zip(nodes, theirs.fnode):
                 node.conv.load_state_dict(fnode.after_combine.conv.state_dict())
                 if node.weight is not None:
@@ -284,9 +287,7 @@ def cell_nodes(num_levels: int = 5, first: int = 3) -> list[tuple[str, list[str]
 def _out_names(names: list[str], n: int) -> list[str]:
     """``C3..C5`` → ``P3..P7``; other names are kept and extra levels are called ``extra0``..."""
     out = p_names(names, len(names))
-    m = re.fullmatch(r"P(\d+)", out[-1])
-    top = int(m.group(1)) if m else None
-    return out + [f"P{top + j + 1}" if top is not None else f"extra{j}" for j in range(n - len(names))]
+    return out + next_names(out, n - len(names))
 
 
 __all__ = ["BiFPN", "BiFPNCell", "FusionNode", "cell_nodes", "fusion_weights", "max_pool_down", "EFFICIENTDET"]

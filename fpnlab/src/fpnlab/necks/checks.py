@@ -1,10 +1,14 @@
-"""Input checks shared by the necks: errors that name the level, what was expected, what came,
-and what to change (the seed's debugging checklist, turned into messages)."""
+"""Level handling shared by the necks: input checks whose errors name the level, what was
+expected, what came and what to change (the seed's debugging checklist, turned into messages),
+and the small size/name helpers every neck needs."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import re
+
 import torch
+import torch.nn.functional as F
 
 
 class PyramidInputError(ValueError):
@@ -61,9 +65,10 @@ def check_levels(x: list, names: list[str] | None, in_channels: Sequence[int], n
     for i, (c, want) in enumerate(zip(got, in_channels)):
         if c != want:
             raise PyramidInputError(
-                f"{neck}: {labels[i]!r} (index {i}) has {c} channels but the lateral 1×1 conv for "
-                f"that level expects {want} (in_channels[{i}]). Build the neck with the backbone's "
-                f"channels, in_channels={got} (see the backbone's feature_info).")
+                f"{neck}: {labels[i]!r} (index {i}) has {c} channels but the neck was built for "
+                f"{want} there, so its first conv on that level expects {want} (in_channels[{i}]). "
+                f"Build the neck with the backbone's channels, in_channels={got} (see the "
+                f"backbone's feature_info).")
     for i in range(1, n):
         (ph, pw), (h, w) = sizes[i - 1], sizes[i]
         if abs(ph - 2 * h) > 2 or abs(pw - 2 * w) > 2:
@@ -73,3 +78,16 @@ def check_levels(x: list, names: list[str] | None, in_channels: Sequence[int], n
                 f"(stride ×2). Check the backbone's stride map with "
                 f"fpnlab.strides.measure_strides(backbone, input_size): a stage may be missing its "
                 f"stride-2 downsampling, or a level may be skipped.")
+
+
+def match_size(x: torch.Tensor, size) -> torch.Tensor:
+    """``x`` resized (nearest) to ``size`` only if it differs: a downsampled map meets a level of
+    a backbone that floors odd sizes instead of rounding up."""
+    return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=size, mode="nearest")
+
+
+def next_names(names: list[str], n: int) -> list[str]:
+    """Names of ``n`` levels added above ``names``: after ``P5`` come ``P6``, ``P7``...; after a
+    name that is not ``P<k>``, ``extra0``, ``extra1``..."""
+    m = re.fullmatch(r"P(\d+)", names[-1]) if names else None
+    return [f"P{int(m.group(1)) + j + 1}" if m else f"extra{j}" for j in range(n)]

@@ -17,7 +17,7 @@ import torch  # noqa: F401  (used by the doctest)
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import PyramidInputError
+from .checks import PyramidInputError, next_names
 
 
 class LastLevelP6P7(nn.Module):
@@ -56,7 +56,7 @@ class LastLevelP6P7(nn.Module):
                 f"built with in_channels={self.p6.in_channels}. Build it with in_channels={src.shape[1]}.")
         p6 = self.p6(src)
         p7 = self.p7(F.relu(p6))
-        return results + [p6, p7], names + ["P6", "P7"]
+        return results + [p6, p7], names + next_names(names, 2)
 
 
 class LastLevelMaxPool(nn.Module):

@@ -62,7 +62,7 @@ class FPN(nn.Module):
         smooth: apply the 3×3 conv after fusion (paper) or output the fused map directly.
         norm, act: optional norm (``"bn"``, ``"gn"``) and activation (``"relu"``, ``"silu"``)
             after the lateral and smoothing convs; the baseline has none.
-        bias: conv bias (torchvision: ``True`` without norm).
+        bias: conv bias; ``None`` (default) means "only without norm", as torchvision does.
         attention: optional attention block applied to every output level after fusion and
             smoothing: ``"se"``, ``"eca"``, ``"cbam"`` or ``"coordatt"`` (:mod:`fpnlab.attention`).
         extra: optional block that adds coarser levels (P6, P7...). It is called as
@@ -75,7 +75,7 @@ class FPN(nn.Module):
 
     def __init__(self, in_channels: Sequence[int], out_channels: int = 256, upsample: str = "nearest",
                  fuse: str = "sum", smooth: bool = True, norm: str | None = None,
-                 act: str | None = None, bias: bool = True, extra: nn.Module | None = None,
+                 act: str | None = None, bias: bool | None = None, extra: nn.Module | None = None,
                  attention: str | None = None):
         super().__init__()
         in_channels = list(in_channels)
@@ -86,6 +86,8 @@ class FPN(nn.Module):
                                     ("norm", norm, NORMS), ("act", act, ACTS)):
             if value not in allowed:
                 raise ValueError(f"{arg}={value!r} is not supported; choose one of {allowed}")
+        if bias is None:
+            bias = norm is None
         self.in_channels, self.out_channels = in_channels, out_channels
         self.upsample, self.fuse, self.smooth_enabled = upsample, fuse, smooth
         # 1) lateral 1×1: C_k channels -> out_channels, so levels can be added
@@ -101,14 +103,16 @@ class FPN(nn.Module):
         ) if fuse == "concat" else None
         # weighted fusion: one learnable (α, β) pair per fused level
         self.alpha_beta = nn.Parameter(torch.ones(len(in_channels) - 1, 2)) if fuse == "weighted" else None
-        self.attention = nn.ModuleList(
-            make_attention(attention, out_channels) for _ in in_channels) if attention else None
         for m in self.modules():  # torchvision's init, so both start alike
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_uniform_(m.weight, a=1)
                 if m.bias is not None:
                     nn.init.constant_(m.bias, 0)
-        self.extra = extra  # after the init loop: a given block keeps its own (maybe loaded) weights
+        # after the init loop: attention blocks keep their papers' init, a given extra block its
+        # own (maybe loaded) weights
+        self.attention = nn.ModuleList(
+            make_attention(attention, out_channels) for _ in in_channels) if attention else None
+        self.extra = extra
 
     def _fuse(self, i: int, lateral: torch.Tensor, top_down: torch.Tensor) -> torch.Tensor:
         if self.merge is not None:
@@ -142,7 +146,6 @@ class FPN(nn.Module):
         ``torchvision.ops.FeaturePyramidNetwork`` (outputs are ``torch.equal``). Its extra block
         (``LastLevelMaxPool`` or ``LastLevelP6P7``) becomes ours from :mod:`fpnlab.necks.extra`."""
         convs_in = [blk[0] for blk in tv_fpn.inner_blocks]
-        convs_out = [blk[0] for blk in tv_fpn.layer_blocks]
         norm_layer = tv_fpn.inner_blocks[0][1] if len(tv_fpn.inner_blocks[0]) > 1 else None
         norm = {nn.BatchNorm2d: "bn", type(None): None}.get(type(norm_layer), "?")
         if norm == "?":

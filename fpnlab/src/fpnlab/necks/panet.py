@@ -22,10 +22,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import torch  # noqa: F401  (used by the doctest)
-import torch.nn.functional as F
 from torch import nn
 
 from ..layers import conv_norm_act
+from .checks import match_size
 from .fpn import FPN
 
 
@@ -35,8 +35,9 @@ class PANet(nn.Module):
     Args:
         in_channels: channels of the input levels, fine → coarse (e.g. C2..C5).
         out_channels: channels of every output level.
-        norm, act: norm and activation after each bottom-up conv (paper: ``None``, ``"relu"``).
-        **fpn_kwargs: passed to :class:`~fpnlab.necks.FPN` (``upsample``, ``fuse``, ``norm``...).
+        norm, act: norm and activation after each bottom-up conv (paper: ``None``, ``"relu"``);
+            ``norm`` also goes to the FPN (its ``act`` stays the baseline's ``None``).
+        **fpn_kwargs: passed to :class:`~fpnlab.necks.FPN` (``upsample``, ``fuse``, ``attention``...).
 
     Shapes: inputs ``[(B, C_i, H_i, W_i)]`` as a list or dict; outputs
     ``[(B, out_channels, H_i, W_i)]`` in the same form (dict keys ``C_k`` → ``P_k``).
@@ -49,7 +50,7 @@ class PANet(nn.Module):
         if fpn_kwargs.get("extra") is not None:
             raise ValueError("PANet does not take extra=: the bottom-up path covers the input levels "
                              "only; add P6/P7 after the PANet instead")
-        self.fpn = FPN(in_channels, out_channels, **fpn_kwargs)
+        self.fpn = FPN(in_channels, out_channels, norm=norm, **fpn_kwargs)
         n = len(self.fpn.in_channels)
         self.down = nn.ModuleList(conv_norm_act(out_channels, out_channels, 3, stride=2, norm=norm, act=act)
                                   for _ in range(n - 1))
@@ -66,9 +67,7 @@ class PANet(nn.Module):
         ps = list(p.values()) if isinstance(p, dict) else p
         outs = [ps[0]]                                    # N_first = P_first
         for i in range(len(ps) - 1):
-            d = self.down[i](outs[-1])
-            if d.shape[-2:] != ps[i + 1].shape[-2:]:      # a backbone that floors odd sizes
-                d = F.interpolate(d, size=ps[i + 1].shape[-2:], mode="nearest")
+            d = match_size(self.down[i](outs[-1]), ps[i + 1].shape[-2:])  # odd sizes, floored
             outs.append(self.fuse[i](ps[i + 1] + d))
         return OrderedDict(zip(p.keys(), outs)) if isinstance(p, dict) else outs
 

@@ -21,10 +21,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from .checks import check_levels, split_levels
+from .checks import check_levels, match_size, split_levels
 from .fpn import p_names, upsample_to
 
 
@@ -106,8 +105,7 @@ class YOLOPAN(nn.Module):
 
     @staticmethod
     def _down(conv: nn.Module, x: torch.Tensor, size) -> torch.Tensor:
-        y = conv(x)
-        return y if y.shape[-2:] == size else F.interpolate(y, size=size, mode="nearest")
+        return match_size(conv(x), size)
 
     def forward(self, feats):
         x, names = split_levels(feats, "YOLOPAN")
