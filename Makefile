@@ -80,11 +80,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
-# pytest over tests/ (structure + browser test against the built site), then every notebook
+# pytest over tests/ (library, structure, browser test against the built site), the library's
+# docstring examples (--doctest-modules), then every notebook
 # in a fresh kernel of this venv (nbval-lax: fails on errors; compares outputs only of cells
 # marked NBVAL_CHECK_OUTPUT). --nbval-current-env: the kernel is this venv's python.
 test: $(INSTALLED) $(CHROMIUM) $(HTML_DONE)
-	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times tests notebooks/en notebooks/tr \
+	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times \
+		tests fpnlab/src/fpnlab notebooks/en notebooks/tr --doctest-modules \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 --durations=0
 
 lab: $(INSTALLED)
