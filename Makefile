@@ -84,8 +84,10 @@ $(CHROMIUM):
 # docstring examples (--doctest-modules), then every notebook
 # in a fresh kernel of this venv (nbval-lax: fails on errors; compares outputs only of cells
 # marked NBVAL_CHECK_OUTPUT). --nbval-current-env: the kernel is this venv's python.
+# --rootdir=.: the repository root (fpnlab/pyproject.toml would otherwise claim it, and the
+# en and tr notebooks would share node ids).
 test: $(INSTALLED) $(CHROMIUM) $(HTML_DONE)
-	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times \
+	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times --rootdir=. \
 		tests fpnlab/src/fpnlab notebooks/en notebooks/tr --doctest-modules \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 --durations=0
 
