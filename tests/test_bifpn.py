@@ -5,6 +5,7 @@ from effdet import EfficientDet, get_efficientdet_config
 
 from fpnlab.necks import BiFPN, PyramidInputError, fusion_weights
 from fpnlab.necks.bifpn import cell_nodes
+from fpnlab.data import random_pyramid
 from fpnlab.metrics import n_params
 
 
@@ -15,14 +16,8 @@ def effdet_fpn(name):
 
 
 def levels(channels, size, batch=1, seed=0):
-    """C3..C5 of an ``size`` input (ceil-halving, like stride-2 convs with padding)."""
-    g = torch.Generator().manual_seed(seed)
-    h, w = size
-    out = {}
-    for k, c in zip(range(3, 3 + len(channels)), channels):
-        h, w = -(-h // (8 if k == 3 else 2)), -(-w // (8 if k == 3 else 2))
-        out[f"C{k}"] = torch.randn(batch, c, h, w, generator=g)
-    return out
+    """C3..C5 of a ``size`` input (ceil for odd sizes, like stride-2 convs with padding)."""
+    return random_pyramid(size, channels, first=3, batch=batch, generator=torch.Generator().manual_seed(seed))
 
 
 def test_fast_fusion_numbers():

@@ -1,5 +1,4 @@
 """fpnlab.necks.FPN: shapes, torchvision equivalence, options and teaching errors."""
-from collections import OrderedDict
 
 import pytest
 import torch
@@ -7,20 +6,15 @@ from torch import nn
 from torchvision.ops import FeaturePyramidNetwork
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
 
+from fpnlab.data import random_pyramid
 from fpnlab.necks import FPN, PyramidInputError
 
 CH = [16, 32, 64, 128]
 
 
 def pyramid(size=(64, 64), channels=CH, batch=2, seed=0):
-    """C2..C5 of a ``size`` input: ceil-halving like stride-2 convs with padding."""
-    g = torch.Generator().manual_seed(seed)
-    h, w = size
-    out = OrderedDict()
-    for k, c in zip(range(2, 2 + len(channels)), channels):
-        h, w = -(-h // 2) if k > 2 else -(-h // 4), -(-w // 2) if k > 2 else -(-w // 4)
-        out[f"C{k}"] = torch.randn(batch, c, h, w, generator=g)
-    return out
+    """C2..C5 of a ``size`` input (ceil for odd sizes, like stride-2 convs with padding)."""
+    return random_pyramid(size, channels, batch=batch, generator=torch.Generator().manual_seed(seed))
 
 
 def randomize(module, seed=1):

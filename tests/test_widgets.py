@@ -76,15 +76,22 @@ def test_feature_viewer_static_renders_images():
 
 
 def test_fusion_explorer_numbers_match_fusion_weights():
+    import re
+
     from fpnlab.necks import fusion_weights
     maps = [torch.rand(4, 8, 8), torch.rand(4, 8, 8)]
     box = fusion_explorer(maps, "en", raw_values=(-1.0, 1.0), static=True)
     root = box.children[2]
-    table = root.children[1].children[1].children[0].value  # w1 = 1, w2 = 1
-    assert f"{float(fusion_weights(torch.tensor([1.0, 1.0]), 'fast')[0]):.4f}" == "0.5000"
-    assert "0.5000" in table and "softmax" in table
-    neg = root.children[0].children[1].children[0].value  # w1 = -1, w2 = 1: fast gives w1 = 0
-    assert "0.0000" in neg and "-1.0000" in neg
+
+    def row(i, j, method):  # weights shown for raw weights (values[i], values[j]) under method
+        html = root.children[i].children[j].children[0].value
+        cells = re.search(rf"<th>{method}</th>((?:\s*<td>[^<]*</td>)+)", html).group(1)
+        return [float(v) for v in re.findall(r"<td>([^<]*)</td>", cells)]
+    for i, j, raw in ((1, 1, [1.0, 1.0]), (0, 1, [-1.0, 1.0])):
+        for method in ("unbounded", "softmax", "fast"):
+            want = fusion_weights(torch.tensor(raw), method).tolist()
+            assert row(i, j, method) == pytest.approx(want, abs=5e-5), (raw, method)
+    assert row(0, 1, "fast")[0] == 0.0  # a negative raw weight switches its input off
     with pytest.raises(ValueError, match="two-input"):
         fusion_explorer(maps[:1])
 

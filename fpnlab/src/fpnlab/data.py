@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .strides import stride_table
+
 CLASSES = ("square", "disc", "triangle")
 
 
@@ -88,7 +90,6 @@ def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
     >>> {k: tuple(v.shape) for k, v in random_pyramid(97, [8, 16], first=3).items()}
     {'C3': (1, 8, 13, 13), 'C4': (1, 16, 7, 7)}
     """
-    from .strides import stride_table
     ks = range(first, first + len(channels))
     levels = stride_table(input_size, [2 ** k for k in ks])
     return {f"C{k}": torch.randn(batch, c, *lv.size, generator=generator)

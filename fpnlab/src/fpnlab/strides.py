@@ -50,7 +50,7 @@ def as_hw(input_size) -> tuple[int, int]:
     raise ValueError(f"input_size must be an int or (H, W); got {input_size!r}")
 
 
-def _stride_from(n_in: int, n_out: int) -> int | float:
+def stride_from_sizes(n_in: int, n_out: int) -> int | float:
     """The stride that maps ``n_in`` pixels to ``n_out`` cells: the nearest power of two when it
     explains the size (``ceil`` or ``floor`` of ``n_in / s``, as convs with padding give for odd
     inputs), else the exact ratio."""
@@ -93,7 +93,7 @@ def measure_strides(model: nn.Module, input_size, in_channels: int = 3) -> list[
     levels = []
     for name, f in _outputs(out, names):
         fh, fw = f.shape[-2:]
-        levels.append(Level(name, int(f.shape[1]), _stride_from(h, fh), (int(fh), int(fw))))
+        levels.append(Level(name, int(f.shape[1]), stride_from_sizes(h, fh), (int(fh), int(fw))))
     return levels
 
 

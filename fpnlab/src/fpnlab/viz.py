@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 
 from .i18n import t
+from .necks.bifpn import cell_nodes
 from .strides import Level, level_name
 
 
@@ -121,7 +122,6 @@ def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None
     top-down nodes and the outputs, fine levels at the bottom; top-down edges (nearest upsampling)
     blue, bottom-up edges (max-pool) orange, same-level edges grey and the extra input → output
     skip edges red. Returns the axes."""
-    from .necks.bifpn import cell_nodes
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 1.6 + 1.1 * num_levels))

@@ -24,7 +24,7 @@ import torch
 
 from .i18n import t
 from .necks import fusion_weights
-from .strides import recommend_level, stride_table
+from .strides import recommend_level, stride_from_sizes, stride_table
 from .viz import cells_frame, figure_bytes, image_numpy, levels_frame, to_numpy_map
 
 
@@ -123,7 +123,7 @@ def feature_viewer(images: torch.Tensor, features: Sequence[dict], pyramids: Seq
 
     def render(i, level, channel):
         c, p = features[i][f"C{level}"], pyramids[i][f"P{level}"]
-        stride = images.shape[-1] / c.shape[-1]
+        stride = stride_from_sizes(images.shape[-1], c.shape[-1])
         fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
         axes[0].imshow(image_numpy(images[i]))
         for g in np.arange(0, images.shape[-1] + 1, stride):
