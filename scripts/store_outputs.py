@@ -29,6 +29,7 @@ def keep_checked(nb: nbformat.NotebookNode) -> None:
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
+        cell.metadata.pop("execution", None)  # nbclient's timestamps: noise in every diff
         if MARK not in cell.source:
             cell.outputs = []
             continue

@@ -1,21 +1,12 @@
-"""fpnlab.widgets and i18n: live twins react to sliders, static twins hold every position."""
+"""fpnlab.widgets: live twins react to sliders, static twins hold every position."""
 import ipywidgets as W
 import pytest
 import torch
 
-from fpnlab import i18n
+from fpnlab.i18n import t
+
 from fpnlab.widgets import (attention_viewer, explorer, feature_viewer, fusion_explorer,
                             stride_explorer, use_static)
-
-
-def test_every_ui_string_exists_in_both_languages():
-    assert set(i18n.STRINGS["en"]) == set(i18n.STRINGS["tr"])
-    for key in i18n.STRINGS["en"]:
-        assert i18n.t(key, "tr")
-    with pytest.raises(ValueError, match="use one of en, tr"):
-        i18n.t("level", "de")
-    with pytest.raises(KeyError, match="add it to fpnlab.i18n.STRINGS"):
-        i18n.t("no-such-key")
 
 
 def test_mode_from_environment(monkeypatch):
@@ -61,7 +52,7 @@ def test_stride_explorer_twins_agree(lang):
         assert stack.children[1].value == view.children[0].value
     table = static.children[0].children[1].children[1].value
     assert "64 × 64" in table and "8 × 8" in table  # 256 px input: P2 and P5
-    assert i18n.t("stride", lang) in table
+    assert t("stride", lang) in table
 
 
 def test_feature_viewer_static_renders_images():

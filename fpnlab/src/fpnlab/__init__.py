@@ -2,16 +2,51 @@
 
 Modules, in the order the book builds them (dependencies only flow downwards in this list):
 
-- ``fpnlab.i18n``      UI strings in English and Turkish
+- ``fpnlab.i18n``      the reader's language: UI strings, messages, number formats
 - ``fpnlab.strides``   stride maps: measure, tabulate, recommend a level for an object size
 - ``fpnlab.layers``    conv + norm + activation, the brick every block is made of
 - ``fpnlab.attention`` SE, ECA, CBAM, Coordinate Attention (used after fusion in the necks)
 - ``fpnlab.data``      a small generated image set with boxes (no downloads)
-- ``fpnlab.backbones`` TinyBackbone, the seed's demo backbone, torchvision backbones (C2..C5)
+- ``fpnlab.backbones`` TinyBackbone, the seed's demo backbone, torchvision and timm backbones
 - ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN, BiFPN
 - ``fpnlab.heads``     small dense heads on the pyramid levels
 - ``fpnlab.detector``  backbone → neck → head, and a short training loop
 - ``fpnlab.metrics``   parameters, FLOPs, latency and peak activation memory of a module
-- ``fpnlab.viz`` / ``fpnlab.widgets``  plots and slider widgets (live and static twins)
+- ``fpnlab.viz`` / ``fpnlab.widgets``  plots and slider widgets (live and static twins; the
+  ``fpnlab[book]`` extra)
+
+The main API is importable from the top level (``fpnlab.FPN``, ``fpnlab.measure_strides``, ...);
+names are loaded on first use, so ``import fpnlab`` stays light.
 """
+from __future__ import annotations
+
+import importlib
+
+from .i18n import get_lang, set_lang
+
 __version__ = "0.1.0"
+
+# name → module that defines it (loaded on first access)
+_API = {
+    "t": "i18n", "fmt_num": "i18n", "fmt_pct": "i18n", "fmt_frame": "i18n", "Strings": "i18n",
+    "Level": "strides", "measure_strides": "strides", "check_feature_info": "strides",
+    "stride_table": "strides", "recommend_level": "strides",
+    "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",
+    "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
+    "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
+    "Detector": "detector", "cost": "metrics", "n_params": "metrics",
+}
+
+__all__ = ["get_lang", "set_lang", "__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fpnlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,397 +1,361 @@
-"""UI strings of the book in English and Turkish.
+"""The reader's language: UI strings, messages and number formats in English and Turkish.
 
-Notebooks set ``LANG = "en"`` or ``LANG = "tr"`` in their first cell and pass it to every
-function that shows text; everything a reader sees (labels, titles, table headers, messages)
-comes from here, so the two editions run the same code.
+``fpnlab`` speaks English unless told otherwise. The book's notebooks set their language once,
+in the setup cell, and every label, table header, message and teaching error follows it:
 
->>> t("level", "tr")
+>>> import fpnlab
+>>> fpnlab.set_lang("tr")
+>>> t("level")
 'Seviye'
->>> t("rec_ok", "en", stride=16, cells=2.5)
-'Recommendation: the stride-16 level is enough (≈2.50 cells).'
+>>> t("rec_ok", stride=16, cells=2.5)
+'Öneri: stride 16 seviyesi yeterli (≈2,50 hücre).'
+>>> fmt_num(194361), fmt_num(3.3, decimals=1), fmt_pct(0.628)
+('194.361', '3,3', '%62,8')
+>>> fpnlab.set_lang("en")
+>>> fmt_num(194361), fmt_pct(0.628)
+('194,361', '62.8%')
+
+Each key keeps its two languages side by side (:data:`STRINGS`), so they cannot drift apart.
+Only the library's own strings live here; text that one chapter alone shows lives with that
+chapter, in a :class:`Strings` table inside the notebook (which also works in Colab, where only
+the notebook and the pip-installed library exist).
+
+Numbers in messages are formatted for the language: ``{x:.2f}`` gives ``2.50`` in English and
+``2,50`` in Turkish, ``{n}`` or ``{n:,}`` groups thousands (``194,361`` / ``194.361``);
+``{n:d}`` opts out (years, sizes in px that read better ungrouped).
 """
 from __future__ import annotations
 
-LANGS = ("en", "tr")
+import math
+import re
+import string
+from collections.abc import Mapping
 
+LANGS = ("en", "tr")
+_LOCALES = {"en": "en_US", "tr": "tr_TR"}
+_state = {"lang": "en"}
+
+# One entry per key, both languages side by side. Keys used by the library only.
 STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        # tables
-        "level": "Level",
-        "name": "Name",
-        "channels": "Channels",
-        "stride": "Stride",
-        "size": "H × W",
-        "cells": "Cells",
-        "recommended": "Recommended",
-        "input_size": "Input size (px)",
-        "object_size": "Object size (px)",
-        "image": "Image",
-        "channel": "Channel",
-        "parameters": "Parameters",
-        "time_ms": "Time (ms)",
-        "variant": "Variant",
-        "max_abs_diff": "Max |difference|",
-        "equal": "Equal",
-        "declared": "Declared stride",
-        "measured": "Measured stride",
-        "ok": "OK",
-        "mismatch": "MISMATCH",
-        # recommend_level
-        "rec_ok": "Recommendation: the stride-{stride} level is enough (≈{cells:.2f} cells).",
-        "rec_small": (
-            "Warning: the object is too small; even stride {stride} gives only {cells:.2f} cells "
-            "(< {min_cells}). Consider a higher input resolution, a finer level, "
-            "augmentation or a stronger neck."
-        ),
-        # plots and widgets
-        "pyramid_title": "Feature pyramid",
-        "input": "Input",
-        "feature_maps": "Feature maps",
-        "backbone_level": "Backbone {name}",
-        "neck_level": "Neck {name}",
-        "static_note": "Precomputed values (works without a kernel).",
-        "live_note": "Live (needs a running kernel).",
-        "loss": "Loss",
-        "step": "Step",
-        "training": "Training",
-        "mean_abs": "mean |activation|",
-        "raw_weight": "raw weight w{i}",
-        "method": "Method",
-        "weight": "w{i}",
-        "fused": "fused ({method})",
-        "variant_label": "Variant",
-        "attention_map": "Attention map",
-        "after_attention": "After attention",
-        "before_attention": "Before attention",
-        "channel_weights": "Channel weights (sorted)",
-        "ch1_part": "Part",
-        "ch1_measured_size": "H × W (measured)",
-        "ch1_formula_size": "⌈H/s⌉ × ⌈W/s⌉",
-        "ch1_status": "Status",
-        "ch1_col_seed": "Strides 8/16/32",
-        "ch1_col_p2p7": "P2–P7",
-        "ch1_col_p2p7_2x": "P2–P7, input ×2",
-        # ch1 (chapter 1 strings: add above this line)
-        "ch2_seed_four_levels": "This implementation expects C2..C5 (4 levels).",
-        "ch2_compared_to": "Compared with",
-        "ch2_upsample": "Upsampling",
-        "ch2_smoothing": "3×3 conv after the sum",
-        "ch2_smooth_off": "none (smooth=False)",
-        "ch2_smooth_init": "as initialised (random)",
-        "ch2_smooth_box": "a 3×3 blur (what training could learn)",
-        # ch2 (chapter 2 strings: add above this line)
-        "ch3_backbone_out": "Backbone C_k",
-        "ch3_neck_out": "Neck P_k",
-        "ch3_head_cls": "Head: class logits",
-        "ch3_head_box": "Head: box distances",
-        "ch3_cells_total": "Predictions per image (one per cell of every level): {n}",
-        "ch3_objects": "Objects",
-        "ch3_dataset": "{n_train} training images with {n_obj} objects; {n_test} held-out images",
-        "ch3_train_time": ("Trained {steps} steps × batch {batch} in {seconds:.0f} s; loss {first:.2f} → "
-                           "{last:.2f} (mean of the last 20 steps)"),
-        "ch3_moving_avg": "mean of {n} steps",
-        "ch3_pred_title": "Held-out images. Green: ground truth; white: predictions (class, score)",
-        "ch3_found": "Found {found} of {total} objects in {n} held-out images (IoU ≥ 0.5 and the right class)",
-        "ch3_td_share": "Top-down share of P_k (%)",
-        "ch3_share_falls": "The share falls from P2 to P5 and is exactly 0 at P5:",
-        "ch3_class_square": "square",
-        "ch3_class_disc": "disc",
-        "ch3_class_triangle": "triangle",
-        # ch3 (chapter 3 strings: add above this line)
-        "ch4_col_p2p5": "Up to P5: level (cells)",
-        "ch4_col_p2p7": "Up to P7: level (cells)",
-        "ch4_anchor": "RetinaNet anchor (px)",
-        "ch4_head_window": "Head window (px)",
-        "ch4_source": "P6 computed from",
-        "ch4_params_added": "Parameters added (%)",
-        "ch4_gflops": "GFLOPs",
-        "ch4_flops_added": "FLOPs added (%)",
-        "ch4_head_cells": "Cells for the head",
-        "ch4_cells_added": "Cells added (%)",
-        "ch4_same_as_table": "Same as stride_table (⌈n/s⌉)",
-        # ch4 (chapter 4 strings: add above this line)
-        "ch5_diagram_title": "PANet = FPN + bottom-up path augmentation",
-        "ch5_col_backbone": "Backbone",
-        "ch5_col_top_down": "FPN: top-down",
-        "ch5_col_bottom_up": "Added bottom-up path",
-        "ch5_long_path": "Through the backbone: C{first} → … → C{top} → P{top}",
-        "ch5_short_path": "PANet's short path: C{first} → P{first} → N{first} → … → N{top}",
-        "ch5_backbone": "Backbone",
-        "ch5_stage_convs": "Convs in layer2–4",
-        "ch5_from_level": "From",
-        "ch5_module": "Module",
-        "ch5_computes": "Computes",
-        "ch5_yolov8_layer": "YOLOv8n layer",
-        "ch5_step": "Step",
-        "ch5_peak_mib": "Peak activations (MiB)",
-        "ch5_out_channels": "Output channels",
-        # ch5 (chapter 5 strings: add above this line)
-        "ch6_diagram_title": "One BiFPN cell, P{first}–P{top}",
-        "ch6_col_inputs": "Cell inputs",
-        "ch6_col_td": "Top-down nodes",
-        "ch6_col_out": "Outputs",
-        "ch6_edge_up": "top-down: nearest upsampling",
-        "ch6_edge_down": "bottom-up: 3×3 max-pool, stride 2",
-        "ch6_edge_same": "same level",
-        "ch6_edge_skip": "extra edge: a level's input straight to its output",
-        "ch6_node_note": "node: weighted sum → SiLU → depthwise 3×3 → 1×1 → BN",
-        "ch6_node": "Node",
-        "ch6_fuses": "Fuses (in weight order)",
-        "ch6_n_weights": "Weights in the module",
-        "ch6_td_edge": "Top-down edge, cell {r}",
-        "ch6_bu_edge": "Bottom-up edge, cell {r}",
-        "ch6_raw": "Raw weights",
-        "ch6_part": "Part",
-        "ch6_part_extra": "P6 from C5: 1×1 conv + BN",
-        "ch6_part_adapters": "Input adapters: 1×1 conv + BN",
-        "ch6_part_nodes": "Node convs: depthwise + pointwise + BN",
-        "ch6_part_weights": "Fusion weights",
-        "ch6_total": "Total",
-        "ch6_gflops": "GFLOPs",
-        "ch6_input_fine": "Input 1: fine (stride 8)",
-        "ch6_input_coarse": "Input 2: coarse, upsampled (stride 32 → 8)",
-        "ch6_backbone_channels": "Backbone C3, C4, C5 channels",
-        "ch6_width": "BiFPN width (channels)",
-        "ch6_repeats": "BiFPN cells",
-        # ch6 (chapter 6 strings: add above this line)
-        "ch7_config": "Configuration",
-        "ch7_vs_baseline": "vs. FPN()",
-        "ch7_batch": "Batch size B",
-        "ch7_err_mean": "Error of the batch mean (σ)",
-        "ch7_err_std": "Error of the batch std (relative)",
-        "ch7_err_indep": "If the B·H·W cells were independent (σ)",
-        "ch7_norm_layer": "Norm layer",
-        "ch7_per_device": "Batch per device",
-        "ch7_devices": "Devices",
-        "ch7_total": "Total batch",
-        "ch7_seed_rule": "Seed: choose_norm(total)",
-        "ch7_library_rule": "fpnlab: choose_norm(per device, devices)",
-        "ch7_block": "Block",
-        "ch7_formula": "By the formula",
-        "ch7_map_shape": "Map shape (last_map)",
-        "ch7_flops": "FLOPs",
-        "ch7_peak_mib": "Peak activations (MiB)",
-        "ch7_smooth_conv": "3×3 smoothing conv",
-        "ch7_vs_smooth": "{block} ÷ 3×3 conv (%)",
-        "ch7_train_time": "{variant}: {steps} steps × batch {batch} in {seconds:.0f} s; loss {first:.2f} → {last:.2f} (mean of the last 10 steps)",
-        # ch7 (chapter 7 strings: add above this line)
-        "ch8_fam_fpn": "FPN options",
-        "ch8_fam_norm": "FPN + norm",
-        "ch8_fam_extra": "FPN + extra levels",
-        "ch8_fam_attention": "FPN + attention",
-        "ch8_fam_paths": "PANet / YOLOPAN",
-        "ch8_fam_bifpn": "BiFPN",
-        "ch8_gflops": "GFLOPs",
-        "ch8_d_params": "Δ params vs FPN",
-        "ch8_d_mflops": "Δ MFLOPs vs FPN",
-        "ch8_peak_mib": "Peak act. (MiB)",
-        "ch8_out_sizes": "Output sizes (H = W)",
-        "ch8_latency": "Latency (ms)",
-        "ch8_latency_rel": "Latency (× FPN)",
-        "ch8_params_m": "Parameters (M)",
-        "ch8_plot_title": "{size}×{size} input, C3–C5 → {out} channels, {threads} thread, median of {repeats} runs",
-        "ch8_conv_kind": "Conv type",
-        "ch8_flops_share": "Share of the neck's FLOPs (%)",
-        "ch8_other": "attention (linear, 7×7, 1-D)",
-        "ch8_out_channels": "Output channels of every neck:",
-        "ch8_ops_counted": "Ops the FLOP counter saw:",
-        # ch8 (chapter 8 strings: add above this line)
+    # tables
+    "level": {"en": "Level", "tr": "Seviye"},
+    "name": {"en": "Name", "tr": "Ad"},
+    "channels": {"en": "Channels", "tr": "Kanal"},
+    "stride": {"en": "Stride", "tr": "Stride"},
+    "size": {"en": "H × W", "tr": "H × W"},
+    "cells": {"en": "Cells", "tr": "Hücre"},
+    "recommended": {"en": "Recommended", "tr": "Önerilen"},
+    "input_size": {"en": "Input size (px)", "tr": "Girdi boyutu (px)"},
+    "object_size": {"en": "Object size (px)", "tr": "Nesne boyutu (px)"},
+    "image": {"en": "Image", "tr": "Görüntü"},
+    "channel": {"en": "Channel", "tr": "Kanal no"},
+    "parameters": {"en": "Parameters", "tr": "Parametre"},
+    "time_ms": {"en": "Time (ms)", "tr": "Süre (ms)"},
+    "variant": {"en": "Variant", "tr": "Varyant"},
+    "max_abs_diff": {"en": "Max |difference|", "tr": "En büyük |fark|"},
+    "equal": {"en": "Equal", "tr": "Eşit"},
+    "declared": {"en": "Declared stride", "tr": "Belirtilen stride"},
+    "measured": {"en": "Measured stride", "tr": "Ölçülen stride"},
+    "ok": {"en": "OK", "tr": "Tamam"},
+    "mismatch": {"en": "MISMATCH", "tr": "UYUMSUZ"},
+    # recommend_level
+    "rec_ok": {
+        "en": "Recommendation: the stride-{stride} level is enough (≈{cells:.2f} cells).",
+        "tr": "Öneri: stride {stride} seviyesi yeterli (≈{cells:.2f} hücre).",
     },
-    "tr": {
-        "level": "Seviye",
-        "name": "Ad",
-        "channels": "Kanal",
-        "stride": "Stride",
-        "size": "H × W",
-        "cells": "Hücre",
-        "recommended": "Önerilen",
-        "input_size": "Girdi boyutu (px)",
-        "object_size": "Nesne boyutu (px)",
-        "image": "Görüntü",
-        "channel": "Kanal no",
-        "parameters": "Parametre",
-        "time_ms": "Süre (ms)",
-        "variant": "Varyant",
-        "max_abs_diff": "En büyük |fark|",
-        "equal": "Eşit",
-        "declared": "Beyan edilen stride",
-        "measured": "Ölçülen stride",
-        "ok": "Tamam",
-        "mismatch": "UYUMSUZ",
-        "rec_ok": "Öneri: stride {stride} seviyesi yeterli (≈{cells:.2f} hücre).",
-        "rec_small": (
-            "Uyarı: nesne çok küçük; stride {stride} bile yalnızca {cells:.2f} hücre veriyor "
-            "(< {min_cells}). Daha yüksek çözünürlük, daha ince bir seviye, augmentation "
-            "ya da daha güçlü bir neck düşün."
-        ),
-        "pyramid_title": "Özellik piramidi",
-        "input": "Girdi",
-        "feature_maps": "Feature map'ler",
-        "backbone_level": "Backbone {name}",
-        "neck_level": "Neck {name}",
-        "static_note": "Önceden hesaplanmış değerler (kernel olmadan çalışır).",
-        "live_note": "Canlı (çalışan bir kernel ister).",
-        "loss": "Loss",
-        "step": "Adım",
-        "training": "Eğitim",
-        "mean_abs": "ortalama |aktivasyon|",
-        "raw_weight": "ham ağırlık w{i}",
-        "method": "Yöntem",
-        "weight": "w{i}",
-        "fused": "birleşik ({method})",
-        "variant_label": "Varyant",
-        "attention_map": "Attention haritası",
-        "after_attention": "Attention sonrası",
-        "before_attention": "Attention öncesi",
-        "channel_weights": "Kanal ağırlıkları (sıralı)",
-        "ch1_part": "Parça",
-        "ch1_measured_size": "H × W (ölçülen)",
-        "ch1_formula_size": "⌈H/s⌉ × ⌈W/s⌉",
-        "ch1_status": "Durum",
-        "ch1_col_seed": "Stride 8/16/32",
-        "ch1_col_p2p7": "P2–P7",
-        "ch1_col_p2p7_2x": "P2–P7, girdi ×2",
-        # ch1 (chapter 1 strings: add above this line)
-        "ch2_seed_four_levels": "Bu implementasyon C2..C5 (4 seviye) bekliyor.",
-        "ch2_compared_to": "Karşılaştırılan",
-        "ch2_upsample": "Upsample modu",
-        "ch2_smoothing": "Toplamadan sonraki 3×3 conv",
-        "ch2_smooth_off": "yok (smooth=False)",
-        "ch2_smooth_init": "ilk hâliyle (rastgele)",
-        "ch2_smooth_box": "3×3 bulanıklaştırma (eğitimin öğrenebileceği)",
-        # ch2 (chapter 2 strings: add above this line)
-        "ch3_backbone_out": "Backbone C_k",
-        "ch3_neck_out": "Neck P_k",
-        "ch3_head_cls": "Head: sınıf logit'leri",
-        "ch3_head_box": "Head: kutu mesafeleri",
-        "ch3_cells_total": "Görüntü başına tahmin sayısı (her seviyenin her hücresine bir): {n}",
-        "ch3_objects": "Nesne",
-        "ch3_dataset": "{n_train} eğitim görüntüsü, {n_obj} nesne; eğitimde görülmeyen {n_test} test görüntüsü",
-        "ch3_train_time": ("{steps} adım × batch {batch} eğitim {seconds:.0f} s sürdü; loss {first:.2f} → "
-                           "{last:.2f} (son 20 adımın ortalaması)"),
-        "ch3_moving_avg": "{n} adımlık ortalama",
-        "ch3_pred_title": "Eğitimde görülmeyen görüntüler. Yeşil: gerçek kutular; beyaz: tahminler (sınıf, skor)",
-        "ch3_found": "{n} test görüntüsündeki {total} nesneden {found} tanesi bulundu (IoU ≥ 0.5 ve doğru sınıf)",
-        "ch3_td_share": "P_k içinde top-down payı (%)",
-        "ch3_share_falls": "Pay P2'den P5'e doğru azalıyor ve P5'te tam olarak 0:",
-        "ch3_class_square": "kare",
-        "ch3_class_disc": "disk",
-        "ch3_class_triangle": "üçgen",
-        # ch3 (chapter 3 strings: add above this line)
-        "ch4_col_p2p5": "P5'e kadar: seviye (hücre)",
-        "ch4_col_p2p7": "P7'ye kadar: seviye (hücre)",
-        "ch4_anchor": "RetinaNet anchor'ı (px)",
-        "ch4_head_window": "Head penceresi (px)",
-        "ch4_source": "P6'nın kaynağı",
-        "ch4_params_added": "Eklenen parametre (%)",
-        "ch4_gflops": "GFLOPs",
-        "ch4_flops_added": "Eklenen FLOPs (%)",
-        "ch4_head_cells": "Head'in çalıştığı hücre",
-        "ch4_cells_added": "Eklenen hücre (%)",
-        "ch4_same_as_table": "stride_table (⌈n/s⌉) ile aynı",
-        # ch4 (chapter 4 strings: add above this line)
-        "ch5_diagram_title": "PANet = FPN + bottom-up yol ekleme",
-        "ch5_col_backbone": "Backbone",
-        "ch5_col_top_down": "FPN: top-down",
-        "ch5_col_bottom_up": "Eklenen bottom-up yol",
-        "ch5_long_path": "Backbone üzerinden: C{first} → … → C{top} → P{top}",
-        "ch5_short_path": "PANet'in kısa yolu: C{first} → P{first} → N{first} → … → N{top}",
-        "ch5_backbone": "Backbone",
-        "ch5_stage_convs": "layer2–4'teki conv",
-        "ch5_from_level": "Başlangıç",
-        "ch5_module": "Modül",
-        "ch5_computes": "Hesapladığı",
-        "ch5_yolov8_layer": "YOLOv8n katmanı",
-        "ch5_step": "Adım",
-        "ch5_peak_mib": "En yüksek aktivasyon belleği (MiB)",
-        "ch5_out_channels": "Çıkış kanalları",
-        # ch5 (chapter 5 strings: add above this line)
-        "ch6_diagram_title": "Bir BiFPN hücresi, P{first}–P{top}",
-        "ch6_col_inputs": "Hücre girdileri",
-        "ch6_col_td": "Top-down düğümleri",
-        "ch6_col_out": "Çıktılar",
-        "ch6_edge_up": "top-down: nearest upsample",
-        "ch6_edge_down": "bottom-up: 3×3 max-pool, stride 2",
-        "ch6_edge_same": "aynı seviye",
-        "ch6_edge_skip": "ek kenar: seviyenin girdisinden doğrudan çıktısına",
-        "ch6_node_note": "düğüm: ağırlıklı toplam → SiLU → depthwise 3×3 → 1×1 → BN",
-        "ch6_node": "Düğüm",
-        "ch6_fuses": "Birleştirdikleri (ağırlık sırasıyla)",
-        "ch6_n_weights": "Modüldeki ağırlık sayısı",
-        "ch6_td_edge": "Top-down kenarı, hücre {r}",
-        "ch6_bu_edge": "Bottom-up kenarı, hücre {r}",
-        "ch6_raw": "Ham ağırlıklar",
-        "ch6_part": "Parça",
-        "ch6_part_extra": "C5'ten P6: 1×1 conv + BN",
-        "ch6_part_adapters": "Girdi adaptörleri: 1×1 conv + BN",
-        "ch6_part_nodes": "Düğüm conv'ları: depthwise + pointwise + BN",
-        "ch6_part_weights": "Fusion ağırlıkları",
-        "ch6_total": "Toplam",
-        "ch6_gflops": "GFLOPs",
-        "ch6_input_fine": "Girdi 1: ince (stride 8)",
-        "ch6_input_coarse": "Girdi 2: kaba, upsample edilmiş (stride 32 → 8)",
-        "ch6_backbone_channels": "Backbone C3, C4, C5 kanalları",
-        "ch6_width": "BiFPN genişliği (kanal)",
-        "ch6_repeats": "BiFPN hücresi",
-        # ch6 (chapter 6 strings: add above this line)
-        "ch7_config": "Yapılandırma",
-        "ch7_vs_baseline": "FPN()'e göre fark",
-        "ch7_batch": "Batch boyutu B",
-        "ch7_err_mean": "Batch ortalamasının hatası (σ)",
-        "ch7_err_std": "Batch std'sinin hatası (göreli)",
-        "ch7_err_indep": "B·H·W hücre bağımsız olsaydı (σ)",
-        "ch7_norm_layer": "Norm katmanı",
-        "ch7_per_device": "Cihaz başına batch",
-        "ch7_devices": "Cihaz sayısı",
-        "ch7_total": "Toplam batch",
-        "ch7_seed_rule": "Seed: choose_norm(toplam)",
-        "ch7_library_rule": "fpnlab: choose_norm(cihaz başına, cihaz sayısı)",
-        "ch7_block": "Blok",
-        "ch7_formula": "Formülle",
-        "ch7_map_shape": "Harita shape'i (last_map)",
-        "ch7_flops": "FLOPs",
-        "ch7_peak_mib": "En yüksek aktivasyon belleği (MiB)",
-        "ch7_smooth_conv": "3×3 smoothing conv",
-        "ch7_vs_smooth": "{block} ÷ 3×3 conv (%)",
-        "ch7_train_time": "{variant}: {steps} adım × batch {batch}, {seconds:.0f} s; loss {first:.2f} → {last:.2f} (son 10 adımın ortalaması)",
-        # ch7 (chapter 7 strings: add above this line)
-        "ch8_fam_fpn": "FPN seçenekleri",
-        "ch8_fam_norm": "FPN + norm",
-        "ch8_fam_extra": "FPN + ek seviyeler",
-        "ch8_fam_attention": "FPN + attention",
-        "ch8_fam_paths": "PANet / YOLOPAN",
-        "ch8_fam_bifpn": "BiFPN",
-        "ch8_gflops": "GFLOPs",
-        "ch8_d_params": "FPN'e göre Δ parametre",
-        "ch8_d_mflops": "FPN'e göre Δ MFLOPs",
-        "ch8_peak_mib": "En yüksek akt. (MiB)",
-        "ch8_out_sizes": "Çıkış boyutları (H = W)",
-        "ch8_latency": "Gecikme (ms)",
-        "ch8_latency_rel": "Gecikme (× FPN)",
-        "ch8_params_m": "Parametre (M)",
-        "ch8_plot_title": "{size}×{size} girdi, C3–C5 → {out} kanal, {threads} thread, {repeats} ölçümün medyanı",
-        "ch8_conv_kind": "Conv tipi",
-        "ch8_flops_share": "Neck'in FLOPs'u içindeki pay (%)",
-        "ch8_other": "attention (linear, 7×7, 1-D)",
-        "ch8_out_channels": "Her neck'in çıkış kanalları:",
-        "ch8_ops_counted": "FLOP sayacının gördüğü op'lar:",
-        # ch8 (chapter 8 strings: add above this line)
+    "rec_small": {
+        "en": ("Warning: the object is too small; even stride {stride} gives only {cells:.2f} "
+               "cells (< {min_cells}). Consider a higher input resolution, a finer level, "
+               "augmentation or a stronger neck."),
+        "tr": ("Uyarı: nesne çok küçük; stride {stride} bile yalnızca {cells:.2f} hücre veriyor "
+               "(< {min_cells}). Daha yüksek çözünürlük, daha ince bir seviye, augmentation ya da "
+               "daha güçlü bir neck düşün."),
+    },
+    # plots and widgets
+    "pyramid_title": {"en": "Feature pyramid", "tr": "Özellik piramidi"},
+    "input": {"en": "Input", "tr": "Girdi"},
+    "feature_maps": {"en": "Feature maps", "tr": "Feature map'ler"},
+    "backbone_level": {"en": "Backbone {name}", "tr": "Backbone {name}"},
+    "neck_level": {"en": "Neck {name}", "tr": "Neck {name}"},
+    "loss": {"en": "Loss", "tr": "Loss"},
+    "step": {"en": "Step", "tr": "Adım"},
+    "training": {"en": "Training", "tr": "Eğitim"},
+    "mean_abs": {"en": "mean |activation|", "tr": "ortalama |aktivasyon|"},
+    "raw_weight": {"en": "raw weight w{i}", "tr": "ham ağırlık w{i}"},
+    "method": {"en": "Method", "tr": "Yöntem"},
+    "weight": {"en": "w{i}", "tr": "w{i}"},
+    "fused": {"en": "fused ({method})", "tr": "fusion sonrası ({method})"},
+    "variant_label": {"en": "Variant", "tr": "Varyant"},
+    "channel_weights": {"en": "Channel weights (sorted)", "tr": "Kanal ağırlıkları (sıralı)"},
+    "static_note": {"en": "Precomputed values (works without a kernel).",
+                    "tr": "Önceden hesaplanmış değerler (kernel olmadan çalışır)."},
+    "live_note": {"en": "Live (needs a running kernel).", "tr": "Canlı (çalışan bir kernel ister)."},
+    "attention_map": {"en": "Attention map", "tr": "Attention haritası"},
+    "after_attention": {"en": "After attention", "tr": "Attention sonrası"},
+    "before_attention": {"en": "Before attention", "tr": "Attention öncesi"},
+    # PANet diagram (viz.panet_diagram)
+    "panet_title": {"en": "PANet = FPN + bottom-up path augmentation",
+                    "tr": "PANet = FPN + bottom-up yol ekleme"},
+    "panet_col_backbone": {"en": "Backbone", "tr": "Backbone"},
+    "panet_col_top_down": {"en": "FPN: top-down", "tr": "FPN: top-down"},
+    "panet_col_bottom_up": {"en": "Added bottom-up path", "tr": "Eklenen bottom-up yol"},
+    "panet_long_path": {"en": "Through the backbone: C{first} → … → C{top} → P{top}",
+                        "tr": "Backbone üzerinden: C{first} → … → C{top} → P{top}"},
+    "panet_short_path": {"en": "PANet's short path: C{first} → P{first} → N{first} → … → N{top}",
+                         "tr": "PANet'in kısa yolu: C{first} → P{first} → N{first} → … → N{top}"},
+    # BiFPN diagram (viz.bifpn_diagram)
+    "bifpn_title": {"en": "One BiFPN cell, P{first}–P{top}", "tr": "Bir BiFPN hücresi, P{first}–P{top}"},
+    "bifpn_col_inputs": {"en": "Cell inputs", "tr": "Hücre girdileri"},
+    "bifpn_col_td": {"en": "Top-down nodes", "tr": "Top-down düğümleri"},
+    "bifpn_col_out": {"en": "Outputs", "tr": "Çıktılar"},
+    "bifpn_edge_up": {"en": "top-down: nearest upsampling", "tr": "top-down: nearest upsample"},
+    "bifpn_edge_down": {"en": "bottom-up: 3×3 max-pool, stride 2",
+                        "tr": "bottom-up: 3×3 max-pool, stride 2"},
+    "bifpn_edge_same": {"en": "same level", "tr": "aynı seviye"},
+    "bifpn_edge_skip": {"en": "extra edge: a level's input straight to its output",
+                        "tr": "ek kenar: seviyenin girdisinden doğrudan çıktısına"},
+    "bifpn_node_note": {"en": "node: weighted sum → SiLU → depthwise 3×3 → 1×1 → BN",
+                        "tr": "düğüm: ağırlıklı toplam → SiLU → depthwise 3×3 → 1×1 → BN"},
+    # teaching errors of the necks (fpnlab.necks.checks)
+    "err_not_levels": {
+        "en": ("{neck} expects the backbone levels as a list ordered fine → coarse (e.g. "
+               "[C2, C3, C4, C5]) or a dict {{'C2': ..., 'C5': ...}}; got {got}. Pass everything "
+               "the backbone returns, not a single feature map."),
+        "tr": ("{neck}, backbone seviyelerini inceden kabaya sıralı bir liste (ör. [C2, C3, C4, C5]) "
+               "ya da {{'C2': ..., 'C5': ...}} biçiminde bir dict olarak bekliyor; gelen: {got}. "
+               "Tek bir feature map'i değil, backbone'un döndürdüğü her şeyi ver."),
+    },
+    "err_a_tensor": {"en": "a tensor of shape {shape}", "tr": "{shape} boyutlu bir tensor"},
+    "err_count": {
+        "en": "{neck} was built for {n} levels (in_channels={channels}) but got {got} feature maps. ",
+        "tr": "{neck} {n} seviye için kuruldu (in_channels={channels}) ama {got} feature map geldi. ",
+    },
+    "err_count_fix": {
+        "en": ("Pass all {n} levels (fine → coarse), or build the neck with one in_channels entry "
+               "per level you pass."),
+        "tr": ("{n} seviyenin hepsini ver (inceden kabaya) ya da neck'i, verdiğin her seviye için "
+               "bir in_channels değeriyle kur."),
+    },
+    "err_not_4d": {
+        "en": "{neck}: {name!r} (index {i:d}) is {got}; every level must be a (B, C, H, W) tensor.",
+        "tr": "{neck}: {name!r} (indeks {i:d}) {got}; her seviye (B, C, H, W) boyutlu bir tensor olmalı.",
+    },
+    "err_batch": {
+        "en": ("{neck}: {name!r} has batch size {b:d} but {first!r} has {b0:d}; all levels must "
+               "come from the same batch."),
+        "tr": ("{neck}: {name!r} seviyesinin batch boyutu {b:d}, {first!r} seviyesininki {b0:d}; "
+               "bütün seviyeler aynı batch'ten gelmeli."),
+    },
+    "err_order": {
+        "en": ("{neck}: levels are in the wrong order: {name!r} ({h:d}×{w:d}) is larger than the "
+               "level before it, {prev!r} ({ph:d}×{pw:d}). Pass levels fine → coarse "
+               "([C2, C3, C4, C5]); the top-down path starts at the last, coarsest one."),
+        "tr": ("{neck}: seviyeler yanlış sırada: {name!r} ({h:d}×{w:d}), kendinden önceki {prev!r} "
+               "({ph:d}×{pw:d}) seviyesinden büyük. Seviyeleri inceden kabaya ver "
+               "([C2, C3, C4, C5]); top-down yol sondaki, en kaba seviyeden başlar."),
+    },
+    "err_reversed": {"en": " The whole list looks reversed: pass it as feats[::-1].",
+                     "tr": " Liste baştan sona ters görünüyor: feats[::-1] olarak ver."},
+    "err_channels": {
+        "en": ("{neck}: {name!r} (index {i:d}) has {c:d} channels but the neck was built for "
+               "{want:d} there, so its first conv on that level expects {want:d} "
+               "(in_channels[{i:d}]). Build the neck with the backbone's channels, "
+               "in_channels={got} (see the backbone's feature_info)."),
+        "tr": ("{neck}: {name!r} (indeks {i:d}) {c:d} kanallı ama neck orada {want:d} kanal için "
+               "kuruldu; o seviyedeki ilk conv {want:d} kanal bekliyor (in_channels[{i:d}]). "
+               "Neck'i backbone'un kanallarıyla kur: in_channels={got} (backbone'un "
+               "feature_info'suna bak)."),
+    },
+    "err_stride": {
+        "en": ("{neck}: {name!r} is {h:d}×{w:d} but the level before it, {prev!r}, is {ph:d}×{pw:d}; "
+               "each level should be about half the size of the previous one (stride ×2). Check "
+               "the backbone's stride map with fpnlab.strides.measure_strides(backbone, "
+               "input_size): a stage may be missing its stride-2 downsampling, or a level may be "
+               "skipped."),
+        "tr": ("{neck}: {name!r} {h:d}×{w:d} ama kendinden önceki {prev!r} seviyesi {ph:d}×{pw:d}; "
+               "her seviye bir öncekinin yaklaşık yarısı olmalı (stride ×2). Backbone'un stride "
+               "haritasını fpnlab.strides.measure_strides(backbone, input_size) ile kontrol et: "
+               "bir stage'in stride 2'lik downsample'ı eksik olabilir ya da bir seviye atlanmış "
+               "olabilir."),
+    },
+    "err_yolo_count_fix": {
+        "en": ("YOLOPAN always fuses exactly C3, C4, C5 (strides 8/16/32): drop the other levels, "
+               "e.g. pass {{k: feats[k] for k in ('C3', 'C4', 'C5')}}, or use PANet for more levels."),
+        "tr": ("YOLOPAN her zaman tam olarak C3, C4, C5'i (stride 8/16/32) birleştirir: diğer "
+               "seviyeleri çıkar, ör. {{k: feats[k] for k in ('C3', 'C4', 'C5')}} ver, ya da daha "
+               "çok seviye için PANet kullan."),
+    },
+    "err_p6_channels": {
+        "en": ("LastLevelP6P7 computes P6 from {which}, which has {c:d} channels, but was built with "
+               "in_channels={want:d}. Build it with in_channels={c:d}."),
+        "tr": ("LastLevelP6P7, P6'yı {which} seviyesinden hesaplıyor; onun {c:d} kanalı var ama "
+               "in_channels={want:d} ile kuruldu. in_channels={c:d} ile kur."),
+    },
+    "err_p6_from_p5": {"en": "P5 (the FPN's top output)", "tr": "P5 (FPN'in en üst çıktısı)"},
+    "err_p6_from_c5": {"en": "C5 (the backbone's top level)", "tr": "C5 (backbone'un en üst seviyesi)"},
+    # stride checks (fpnlab.strides.check_feature_info)
+    "err_no_info": {
+        "en": "{model} has no feature_info to check; declare its levels as a list of fpnlab.strides.Level",
+        "tr": "{model} modelinde kontrol edilecek bir feature_info yok; seviyelerini fpnlab.strides.Level listesi olarak belirt",
+    },
+    "err_info_count": {"en": "{model} declares {n:d} levels but returns {m:d}",
+                       "tr": "{model} {n:d} seviye belirtiyor ama {m:d} seviye döndürüyor"},
+    "err_info_stride": {
+        "en": "{name}: declared stride {d}, measured {m} (feature map {fh:d}×{fw:d} for a {h:d}×{w:d} input)",
+        "tr": "{name}: belirtilen stride {d}, ölçülen {m} ({h:d}×{w:d} girdi için feature map {fh:d}×{fw:d})",
+    },
+    "err_info_channels": {"en": "{name}: declared {d:d} channels, measured {m:d}",
+                          "tr": "{name}: belirtilen kanal {d:d}, ölçülen {m:d}"},
+    "err_info_head": {"en": "feature_info does not match the model:", "tr": "feature_info modelle uyuşmuyor:"},
+    "err_info_fix": {
+        "en": ("Fix the model (e.g. a missing stride-2 stage before the first output) or its "
+               "feature_info; a neck and head built on the declared strides will put objects on "
+               "the wrong level."),
+        "tr": ("Modeli (ör. ilk çıktıdan önce eksik kalan stride 2'lik bir stage) ya da "
+               "feature_info'sunu düzelt; belirtilen stride'lara göre kurulan neck ve head, "
+               "nesneleri yanlış seviyeye koyar."),
+    },
+    "err_lang": {
+        "en": "unknown language {lang!r}: use one of {choices} (set LANG in the notebook's first cell)",
+        "tr": "bilinmeyen dil {lang!r}: şunlardan birini kullan: {choices} (LANG'i notebook'un ilk hücresinde ayarla)",
     },
 }
 
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if the book has it, else raise a ValueError that lists the choices."""
-    if lang not in STRINGS:
-        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)} "
-                         f"(set LANG in the notebook's first cell)")
+    if lang not in LANGS:
+        raise ValueError(STRINGS["err_lang"]["en"].format(lang=lang, choices=", ".join(LANGS)))
     return lang
 
 
-def t(key: str, lang: str = "en", **fmt) -> str:
-    """The string ``key`` in ``lang``, formatted with ``fmt``."""
-    table = STRINGS[check_lang(lang)]
-    if key not in table:
-        raise KeyError(f"no UI string {key!r}; add it to fpnlab.i18n.STRINGS for every language")
-    text = table[key]
-    return text.format(**fmt) if fmt else text
+def set_lang(lang: str) -> None:
+    """Make ``lang`` (``"en"`` or ``"tr"``) the language of every label, message and number
+    that ``fpnlab`` shows from now on. The book's setup cell calls ``fpnlab.set_lang(LANG)``."""
+    _state["lang"] = check_lang(lang)
+
+
+def get_lang() -> str:
+    """The language set by :func:`set_lang` (``"en"`` until then)."""
+    return _state["lang"]
+
+
+def _lang(lang: str | None) -> str:
+    return get_lang() if lang is None else check_lang(lang)
+
+
+# ---------------------------------------------------------------- numbers
+
+def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
+    """``x`` as the reader writes it: ``194,361`` / ``3.3`` in English, ``194.361`` / ``3,3`` in
+    Turkish. ``decimals`` fixes the number of decimals; without it integers show none and other
+    numbers up to three. ``nan`` and ``inf`` come back as ``"nan"`` and ``"∞"``."""
+    from babel.numbers import format_decimal
+
+    if isinstance(x, float) and math.isnan(x):
+        return "nan"
+    if isinstance(x, float) and math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    locale = _LOCALES[_lang(lang)]
+    if decimals is None:
+        if float(x) == int(x) and not isinstance(x, float):
+            return format_decimal(int(x), locale=locale)
+        return format_decimal(x, locale=locale, format="#,##0.###")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(x, format=pattern, locale=locale)
+
+
+def fmt_pct(x: float, lang: str | None = None, decimals: int = 1) -> str:
+    """The fraction ``x`` as a percentage: ``62.8%`` in English, ``%62,8`` in Turkish."""
+    from babel.numbers import format_percent
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+    text = format_percent(x, format=pattern, locale=_LOCALES[_lang(lang)])
+    if _lang(lang) == "tr":  # CLDR's Turkish pattern puts the sign first: %62,8
+        text = "%" + text.replace("%", "")
+    return text
+
+
+def fmt_frame(frame, lang: str | None = None, decimals: int | Mapping | None = None):
+    """A copy of the pandas ``frame`` whose numbers are strings in the reader's format.
+
+    ``decimals`` is one number for every column or ``{column: decimals}``; columns that are not
+    numeric are left as they are. Use it for tables the reader sees (``print(fmt_frame(df))``)."""
+    out = frame.copy()
+    for col in out.columns:
+        if not all(_is_number(v) for v in out[col]):
+            continue
+        d = decimals.get(col) if isinstance(decimals, Mapping) else decimals
+        out[col] = [fmt_num(v, lang, d) for v in out[col]]
+    return out
+
+
+def _is_number(v) -> bool:
+    import numbers
+
+    return isinstance(v, numbers.Number) and not isinstance(v, bool)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` whose numeric fields follow the language (see the module docstring)."""
+
+    _spec = re.compile(r",?(?:\.(\d+)f)?")
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        if _is_number(value) and self._spec.fullmatch(format_spec):
+            m = self._spec.fullmatch(format_spec)
+            return fmt_num(value, self.lang, int(m.group(1)) if m.group(1) else None)
+        return super().format_field(value, format_spec)
+
+
+def _render(text: str, lang: str, fmt: dict) -> str:
+    return _Formatter(lang).format(text, **fmt) if fmt else text.replace("{{", "{").replace("}}", "}")
+
+
+# ---------------------------------------------------------------- strings
+
+def t(key: str, lang: str | None = None, **fmt) -> str:
+    """The library string ``key`` in ``lang`` (default: :func:`get_lang`), formatted with ``fmt``."""
+    lang = _lang(lang)
+    if key not in STRINGS:
+        raise KeyError(f"no UI string {key!r} in fpnlab.i18n.STRINGS; a chapter's own text "
+                       "belongs in a Strings table in that chapter")
+    return _render(STRINGS[key][lang], lang, fmt)
+
+
+class Strings:
+    """A chapter's own text: ``{key: {"en": ..., "tr": ...}}``, checked when it is built.
+
+    The same code runs in both editions; the table holds both languages side by side and the
+    call picks the one :func:`set_lang` chose (or ``lang=``).
+
+    >>> T = Strings({"hello": {"en": "{n} levels", "tr": "{n} seviye"}})
+    >>> T("hello", n=1024), T("hello", "tr", n=1024)
+    ('1,024 levels', '1.024 seviye')
+    >>> Strings({"x": {"en": "only English"}})
+    Traceback (most recent call last):
+    ...
+    ValueError: chapter string 'x' lacks 'tr': give every key a text in en, tr
+    """
+
+    def __init__(self, table: Mapping[str, Mapping[str, str]]):
+        for key, texts in table.items():
+            missing = [lg for lg in LANGS if lg not in texts]
+            if missing:
+                raise ValueError(f"chapter string {key!r} lacks {', '.join(map(repr, missing))}: "
+                                 f"give every key a text in {', '.join(LANGS)}")
+            fields = {lg: sorted({f for _, f, _, _ in string.Formatter().parse(texts[lg]) if f})
+                      for lg in LANGS}
+            if len({tuple(v) for v in fields.values()}) > 1:
+                raise ValueError(f"chapter string {key!r}: the languages use different fields "
+                                 f"{fields}; use the same {{names}} in each")
+        self.table = {k: dict(v) for k, v in table.items()}
+
+    def __call__(self, key: str, lang: str | None = None, **fmt) -> str:
+        lang = _lang(lang)
+        if key not in self.table:
+            raise KeyError(f"no chapter string {key!r}; add it to this chapter's Strings table")
+        return _render(self.table[key][lang], lang, fmt)

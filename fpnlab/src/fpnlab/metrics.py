@@ -21,7 +21,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 @dataclass(frozen=True)
 class Cost:
-    """Result of :func:`cost`. ``flops`` count a multiply-add as 2 (torch's FlopCounterMode)."""
+    """Result of :func:`cost`. ``flops`` count a multiply-add as 2 (torch's FlopCounterMode);
+    ``macs`` (multiply-accumulates, ``flops / 2``) is the unit most papers quote as "FLOPs"."""
 
     params: int
     flops: int
@@ -30,8 +31,14 @@ class Cost:
     out_shapes: list = field(default_factory=list)
     threads: int = 1
 
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of one forward pass: ``flops // 2``."""
+        return self.flops // 2
+
     def __str__(self) -> str:
-        return (f"{self.params / 1e6:.3f} M params, {self.flops / 1e9:.3f} GFLOPs, "
+        return (f"{self.params / 1e6:.3f} M params, {self.flops / 1e9:.3f} GFLOPs "
+                f"({self.macs / 1e9:.3f} GMACs), "
                 f"{self.latency_ms:.2f} ms ({self.threads} threads), "
                 f"peak activations {self.peak_mem_bytes / 2**20:.1f} MiB")
 

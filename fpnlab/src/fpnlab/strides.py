@@ -108,27 +108,23 @@ def check_feature_info(model: nn.Module, input_size=256, in_channels: int = 3) -
     disagrees, what was declared, what was measured and what to change.
     """
     declared = list(getattr(model, "feature_info", []) or [])
+    model_name = type(model).__name__
     if not declared:
-        raise StrideMismatchError(f"{type(model).__name__} has no feature_info to check; "
-                                  "declare its levels as a list of fpnlab.strides.Level")
+        raise StrideMismatchError(t("err_no_info", model=model_name))
     measured = measure_strides(model, input_size, in_channels)
     if len(measured) != len(declared):
-        raise StrideMismatchError(
-            f"{type(model).__name__} declares {len(declared)} levels but returns {len(measured)}")
+        raise StrideMismatchError(t("err_info_count", model=model_name, n=len(declared), m=len(measured)))
+    h, w = as_hw(input_size)
     problems = []
     for d, m in zip(declared, measured):
         if d.stride != m.stride:
-            problems.append(f"{d.name}: declared stride {d.stride}, measured {m.stride} "
-                            f"(feature map {m.size[0]}×{m.size[1]} for a {as_hw(input_size)[0]}"
-                            f"×{as_hw(input_size)[1]} input)")
+            problems.append(t("err_info_stride", name=d.name, d=d.stride, m=m.stride,
+                              fh=m.size[0], fw=m.size[1], h=h, w=w))
         if d.channels is not None and d.channels != m.channels:
-            problems.append(f"{d.name}: declared {d.channels} channels, measured {m.channels}")
+            problems.append(t("err_info_channels", name=d.name, d=d.channels, m=m.channels))
     if problems:
         raise StrideMismatchError(
-            "feature_info does not match the model:\n  " + "\n  ".join(problems) +
-            "\nFix the model (e.g. a missing stride-2 stage before the first output) or its "
-            "feature_info; a neck and head built on the declared strides will put objects on "
-            "the wrong level.")
+            t("err_info_head") + "\n  " + "\n  ".join(problems) + "\n" + t("err_info_fix"))
     return measured
 
 

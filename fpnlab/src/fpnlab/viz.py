@@ -104,16 +104,16 @@ def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
         if i > 0:
             ax.text((xs["P"] + xs["N"]) / 2, y + 0.06, "+ → 3×3", fontsize=7, ha="center", va="bottom",
                     color="0.35")
-    for col, key in (("C", "ch5_col_backbone"), ("P", "ch5_col_top_down"), ("N", "ch5_col_bottom_up")):
+    for col, key in (("C", "panet_col_backbone"), ("P", "panet_col_top_down"), ("N", "panet_col_bottom_up")):
         ax.text(xs[col], (n_levels - 1) * gap + 0.5, t(key, lang), ha="center", va="bottom", fontsize=9)
-    handles = [plt.Line2D([], [], color=long_c, lw=2.2, label=t("ch5_long_path", lang, first=first, top=top)),
-               plt.Line2D([], [], color=short_c, lw=2.2, label=t("ch5_short_path", lang, first=first, top=top))]
+    handles = [plt.Line2D([], [], color=long_c, lw=2.2, label=t("panet_long_path", lang, first=first, top=top)),
+               plt.Line2D([], [], color=short_c, lw=2.2, label=t("panet_short_path", lang, first=first, top=top))]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False, fontsize=9)
     ax.set_xlim(-0.8, 5.6)
     ax.set_ylim(-0.45, (n_levels - 1) * gap + 0.85)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(t("ch5_diagram_title", lang), fontsize=11)
+    ax.set_title(t("panet_title", lang), fontsize=11)
     return ax
 
 
@@ -160,17 +160,17 @@ def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None
                         arrowprops=dict(arrowstyle="-|>", color=colors[kind], lw=1.6 if kind != "same" else 1.1,
                                         shrinkA=0, shrinkB=0, connectionstyle=style, mutation_scale=11))
     top = (num_levels - 1) * gap
-    for col, key in (("in", "ch6_col_inputs"), ("td", "ch6_col_td"), ("out", "ch6_col_out")):
+    for col, key in (("in", "bifpn_col_inputs"), ("td", "bifpn_col_td"), ("out", "bifpn_col_out")):
         ax.text(xs[col], top + 0.55, t(key, lang), ha="center", va="bottom", fontsize=9)
-    handles = [plt.Line2D([], [], color=colors[k], lw=2, label=t(f"ch6_edge_{k}", lang))
+    handles = [plt.Line2D([], [], color=colors[k], lw=2, label=t(f"bifpn_edge_{k}", lang))
                for k in ("up", "down", "same", "skip")]
-    handles.append(plt.Rectangle((0, 0), 1, 1, fc="0.93", ec="0.3", label=t("ch6_node_note", lang)))
+    handles.append(plt.Rectangle((0, 0), 1, 1, fc="0.93", ec="0.3", label=t("bifpn_node_note", lang)))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False, fontsize=9)
     ax.set_xlim(-0.7, 5.9)
     ax.set_ylim(-0.5, top + 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(t("ch6_diagram_title", lang, first=first, top=first + num_levels - 1), fontsize=11)
+    ax.set_title(t("bifpn_title", lang, first=first, top=first + num_levels - 1), fontsize=11)
     return ax
 
 

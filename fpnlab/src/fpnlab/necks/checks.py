@@ -10,6 +10,8 @@ import re
 import torch
 import torch.nn.functional as F
 
+from ..i18n import t
+
 
 class PyramidInputError(ValueError):
     """The levels given to a neck do not fit what it was built for."""
@@ -25,59 +27,43 @@ def split_levels(feats, neck: str) -> tuple[list[torch.Tensor], list[str] | None
         return list(feats.values()), [str(k) for k in feats.keys()]
     if isinstance(feats, Sequence) and not isinstance(feats, (str, bytes)):
         return list(feats), None
-    got = f"a tensor of shape {_shape(feats)}" if isinstance(feats, torch.Tensor) else type(feats).__name__
-    raise PyramidInputError(
-        f"{neck} expects the backbone levels as a list ordered fine → coarse (e.g. [C2, C3, C4, C5]) "
-        f"or a dict {{'C2': ..., 'C5': ...}}; got {got}. Pass everything the backbone returns, "
-        "not a single feature map.")
+    got = t("err_a_tensor", shape=_shape(feats)) if isinstance(feats, torch.Tensor) else type(feats).__name__
+    raise PyramidInputError(t("err_not_levels", neck=neck, got=got))
 
 
 def check_levels(x: list, names: list[str] | None, in_channels: Sequence[int], neck: str,
                  count_fix: str | None = None) -> None:
     """Validate a fine → coarse list of ``(B, C, H, W)`` maps against ``in_channels``.
-    ``count_fix`` replaces the generic advice when the number of levels is wrong."""
+    ``count_fix`` replaces the generic advice when the number of levels is wrong. Messages
+    follow :func:`fpnlab.set_lang`."""
     labels = names or [f"level {i}" for i in range(len(x))]
     n = len(in_channels)
     if len(x) != n:
-        raise PyramidInputError(
-            f"{neck} was built for {n} levels (in_channels={list(in_channels)}) but got {len(x)} "
-            f"feature maps. " + (count_fix or f"Pass all {n} levels (fine → coarse), or build the "
-                                 f"neck with one in_channels entry per level you pass."))
+        raise PyramidInputError(t("err_count", neck=neck, n=n, channels=str(list(in_channels)),
+                                  got=len(x)) + (count_fix or t("err_count_fix", n=n)))
     for i, (f, name) in enumerate(zip(x, labels)):
         if not isinstance(f, torch.Tensor) or f.dim() != 4:
             got = _shape(f) if isinstance(f, torch.Tensor) else type(f).__name__
-            raise PyramidInputError(
-                f"{neck}: {name!r} (index {i}) is {got}; every level must be a (B, C, H, W) tensor.")
+            raise PyramidInputError(t("err_not_4d", neck=neck, name=name, i=i, got=got))
         if f.shape[0] != x[0].shape[0]:
-            raise PyramidInputError(
-                f"{neck}: {name!r} has batch size {f.shape[0]} but {labels[0]!r} has {x[0].shape[0]}; "
-                "all levels must come from the same batch.")
-    sizes = [tuple(f.shape[-2:]) for f in x]
+            raise PyramidInputError(t("err_batch", neck=neck, name=name, b=int(f.shape[0]),
+                                      first=labels[0], b0=int(x[0].shape[0])))
+    # Each level is judged against its neighbour, in order: the first pair that is off decides
+    # the message (sizes 64, 32, 5, 8 are a stride problem at the third level, not an order one).
+    sizes = [tuple(int(s) for s in f.shape[-2:]) for f in x]
     for i in range(1, n):
-        if sizes[i][0] > sizes[i - 1][0] or sizes[i][1] > sizes[i - 1][1]:
-            hint = " The whole list looks reversed: pass it as feats[::-1]." if sizes == sorted(sizes) else ""
-            raise PyramidInputError(
-                f"{neck}: levels are in the wrong order: {labels[i]!r} ({sizes[i][0]}×{sizes[i][1]}) is "
-                f"larger than the level before it, {labels[i - 1]!r} ({sizes[i - 1][0]}×{sizes[i - 1][1]}). "
-                f"Pass levels fine → coarse ([C2, C3, C4, C5]); the top-down path starts at the "
-                f"last, coarsest one.{hint}")
+        (ph, pw), (h, w) = sizes[i - 1], sizes[i]
+        where = dict(neck=neck, name=labels[i], h=h, w=w, prev=labels[i - 1], ph=ph, pw=pw)
+        if h > ph or w > pw:
+            hint = t("err_reversed") if sizes == sorted(sizes) else ""
+            raise PyramidInputError(t("err_order", **where) + hint)
+        if abs(ph - 2 * h) > 2 or abs(pw - 2 * w) > 2:
+            raise PyramidInputError(t("err_stride", **where))
     got = [int(f.shape[1]) for f in x]
     for i, (c, want) in enumerate(zip(got, in_channels)):
         if c != want:
-            raise PyramidInputError(
-                f"{neck}: {labels[i]!r} (index {i}) has {c} channels but the neck was built for "
-                f"{want} there, so its first conv on that level expects {want} (in_channels[{i}]). "
-                f"Build the neck with the backbone's channels, in_channels={got} (see the "
-                f"backbone's feature_info).")
-    for i in range(1, n):
-        (ph, pw), (h, w) = sizes[i - 1], sizes[i]
-        if abs(ph - 2 * h) > 2 or abs(pw - 2 * w) > 2:
-            raise PyramidInputError(
-                f"{neck}: {labels[i]!r} is {h}×{w} but the level before it, {labels[i - 1]!r}, is "
-                f"{ph}×{pw}; each level should be about half the size of the previous one "
-                f"(stride ×2). Check the backbone's stride map with "
-                f"fpnlab.strides.measure_strides(backbone, input_size): a stage may be missing its "
-                f"stride-2 downsampling, or a level may be skipped.")
+            raise PyramidInputError(t("err_channels", neck=neck, name=labels[i], i=i, c=c,
+                                      want=int(want), got=str(got)))
 
 
 def match_size(x: torch.Tensor, size) -> torch.Tensor:

@@ -17,6 +17,7 @@ import torch  # noqa: F401  (used by the doctest)
 import torch.nn.functional as F
 from torch import nn
 
+from ..i18n import t
 from .checks import PyramidInputError, next_names
 
 
@@ -50,10 +51,9 @@ class LastLevelP6P7(nn.Module):
     def forward(self, results: list, x: list, names: list[str]):
         src = results[-1] if self.use_p5 else x[-1]
         if src.shape[1] != self.p6.in_channels:
-            which = "P5 (the FPN's top output)" if self.use_p5 else "C5 (the backbone's top level)"
-            raise PyramidInputError(
-                f"LastLevelP6P7 computes P6 from {which}, which has {src.shape[1]} channels, but was "
-                f"built with in_channels={self.p6.in_channels}. Build it with in_channels={src.shape[1]}.")
+            which = t("err_p6_from_p5") if self.use_p5 else t("err_p6_from_c5")
+            raise PyramidInputError(t("err_p6_channels", which=which, c=int(src.shape[1]),
+                                      want=self.p6.in_channels))
         p6 = self.p6(src)
         p7 = self.p7(F.relu(p6))
         return results + [p6, p7], names + next_names(names, 2)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..i18n import t
 from .checks import check_levels, match_size, split_levels
 from .fpn import p_names, upsample_to
 
@@ -109,9 +110,7 @@ class YOLOPAN(nn.Module):
 
     def forward(self, feats):
         x, names = split_levels(feats, "YOLOPAN")
-        check_levels(x, names, self.in_channels, "YOLOPAN", count_fix=(
-            "YOLOPAN always fuses exactly C3, C4, C5 (strides 8/16/32): drop the other levels, "
-            "e.g. pass {k: feats[k] for k in ('C3', 'C4', 'C5')}, or use PANet for more levels."))
+        check_levels(x, names, self.in_channels, "YOLOPAN", count_fix=t("err_yolo_count_fix"))
         c3, c4, c5 = x
         t4 = self.td4(torch.cat([upsample_to(c5, c4.shape[-2:]), c4], 1))
         p3 = self.td3(torch.cat([upsample_to(t4, c3.shape[-2:]), c3], 1))
