@@ -117,6 +117,68 @@ def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
     return ax
 
 
+# Labels of yolo_pan_diagram, both languages side by side (to move into fpnlab.i18n).
+_YOLO_PAN_LABELS = {
+    "title": {"en": "YOLOv8's PAN-FPN: SPPF and C2f blocks",
+              "tr": "YOLOv8'in PAN-FPN'i: SPPF ve C2f blokları"},
+    "col_backbone": {"en": "backbone", "tr": "backbone"},
+    "col_top_down": {"en": "top-down", "tr": "top-down"},
+    "col_bottom_up": {"en": "bottom-up (outputs)", "tr": "bottom-up (çıkışlar)"},
+    "up": {"en": "×2 upsample (nearest)", "tr": "×2 upsample (nearest)"},
+    "down": {"en": "3×3 conv, stride 2", "tr": "3×3 conv, stride 2"},
+    "same": {"en": "same level", "tr": "aynı seviye"},
+    "node": {"en": "every C2f reads the concat of its inputs",
+             "tr": "her C2f, girdilerinin concat'ını okur"},
+}
+
+
+def yolo_pan_diagram(lang: str | None = None, ax=None):
+    """YOLOv8's neck (:class:`fpnlab.necks.YOLOPAN` with ``sppf=True``): backbone C3–C5, ``SPPF``
+    on C5, the top-down C2f blocks (``T_4``, then ``P_3``) and the bottom-up ones (``P_4``, ``P_5``),
+    fine levels at the bottom; upsampling edges blue, stride-2 convs orange, same-level edges grey.
+    Every C2f concatenates its inputs along the channels. ``lang=None``: the language set with
+    :func:`fpnlab.set_lang`. Returns the axes."""
+    from .i18n import check_lang, get_lang
+
+    lang = check_lang(get_lang() if lang is None else lang)
+    label = {key: text[lang] for key, text in _YOLO_PAN_LABELS.items()}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.6))
+    gap, bw, bh = 1.3, 0.95, 0.6
+    colors = {"up": "tab:blue", "down": "tab:orange", "same": "0.5"}
+    pos = {"C3": (0.0, 0.0), "C4": (0.0, gap), "C5": (0.0, 2 * gap), "SPPF": (1.5, 2 * gap),
+           "T4": (3.0, gap), "P3": (4.8, 0.0), "P4": (4.8, gap), "P5": (4.8, 2 * gap)}
+    text = {"C3": "$C_3$", "C4": "$C_4$", "C5": "$C_5$", "SPPF": "SPPF",
+            "T4": "C2f\n$T_4$", "P3": "C2f\n$P_3$", "P4": "C2f\n$P_4$", "P5": "C2f\n$P_5$"}
+
+    def clip(c, towards):  # where the line from the box centre c leaves the box
+        dx, dy = towards[0] - c[0], towards[1] - c[1]
+        s = min(bw / 2 / abs(dx) if dx else np.inf, bh / 2 / abs(dy) if dy else np.inf)
+        return c[0] + s * dx, c[1] + s * dy
+
+    for name, (x, y) in pos.items():
+        fc = "white" if name.startswith("C") else "0.93"
+        ax.add_patch(plt.Rectangle((x - bw / 2, y - bh / 2), bw, bh, fc=fc, ec="0.3", lw=1, zorder=2))
+        ax.text(x, y, text[name], ha="center", va="center", fontsize=10, zorder=3)
+    edges = [("C5", "SPPF", "same"), ("SPPF", "T4", "up"), ("C4", "T4", "same"), ("T4", "P3", "up"),
+             ("C3", "P3", "same"), ("P3", "P4", "down"), ("T4", "P4", "same"), ("P4", "P5", "down"),
+             ("SPPF", "P5", "same")]
+    for a, b, kind in edges:
+        ax.annotate("", xy=clip(pos[b], pos[a]), xytext=clip(pos[a], pos[b]), zorder=1,
+                    arrowprops=dict(arrowstyle="->", color=colors[kind], lw=1.6, shrinkA=0, shrinkB=0))
+    for x, key in ((0.0, "col_backbone"), (3.0, "col_top_down"), (4.8, "col_bottom_up")):
+        ax.text(x, 2 * gap + 0.55, label[key], ha="center", va="bottom", fontsize=9)
+    handles = [plt.Line2D([], [], color=colors[k], lw=1.6, label=label[k]) for k in ("up", "down", "same")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
+              fontsize=9, title=label["node"], title_fontsize=9)
+    ax.set_xlim(-0.7, 5.5)
+    ax.set_ylim(-0.5, 2 * gap + 0.9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(label["title"], fontsize=11)
+    return ax
+
+
 def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None):
     """One BiFPN cell drawn from :func:`fpnlab.necks.bifpn.cell_nodes`: the cell's inputs, the
     top-down nodes and the outputs, fine levels at the bottom; top-down edges (nearest upsampling)

@@ -15,7 +15,7 @@ from .checks import PyramidInputError
 from .extra import LastLevelMaxPool, LastLevelP6P7
 from .fpn import FPN, upsample_to
 from .panet import PANet, path_length
-from .yolo import C2f, YOLOPAN
+from .yolo import C2f, SPPF, YOLOPAN
 
 __all__ = ["BiFPN", "C2f", "FPN", "LastLevelMaxPool", "LastLevelP6P7", "PANet", "PyramidInputError",
-           "YOLOPAN", "fusion_weights", "path_length", "upsample_to"]
+           "SPPF", "YOLOPAN", "fusion_weights", "path_length", "upsample_to"]

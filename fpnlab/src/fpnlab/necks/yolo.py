@@ -1,6 +1,8 @@
 """The PAN-FPN neck of YOLOv8-style detectors: concatenation and C2f blocks instead of sums.
 
-Inputs C3, C4, C5 (strides 8/16/32); every conv is ``Conv2d(no bias) → BN → SiLU``::
+Inputs C3, C4, C5 (strides 8/16/32); every conv is ``Conv2d(no bias) → BN → SiLU``. With
+``sppf=True`` the top input is first replaced by ``SPPF(C5)`` (YOLOv8's layer 9), and then C5
+below means that map::
 
     top-down   T4 = C2f(cat[up(C5), C4])              (out_channels[1])
                P3 = C2f(cat[up(T4), C3])              (out_channels[0])
@@ -8,7 +10,9 @@ Inputs C3, C4, C5 (strides 8/16/32); every conv is ``Conv2d(no bias) → BN → 
                P5 = C2f(cat[conv3×3/2(P4), C5])        (out_channels[2])
 
 Upsampling is nearest to the lateral's size (odd sizes work); the neck's C2f blocks have no
-residual shortcut, as in YOLOv8's head.
+residual shortcut, as in YOLOv8's head. ``YOLOPAN([64, 128, 256], sppf=True)`` is YOLOv8n's layers
+9..21 (SPPF + neck); :meth:`YOLOPAN.load_ultralytics` copies their weights from an ultralytics
+``DetectionModel`` (``tests/test_yolo_ultralytics.py`` checks equal outputs).
 
 >>> neck = YOLOPAN([64, 128, 256])  # YOLOv8n's widths
 >>> feats = [torch.randn(1, c, 640 // s, 640 // s) for c, s in zip([64, 128, 256], [8, 16, 32])]
@@ -24,6 +28,7 @@ import torch
 from torch import nn
 
 from ..i18n import t
+from ..strides import Level
 from .checks import check_levels, match_size, split_levels
 from .fpn import p_names, upsample_to
 
@@ -72,6 +77,33 @@ class C2f(nn.Module):
         return self.cv2(torch.cat(y, 1))
 
 
+class SPPF(nn.Module):
+    """Spatial pyramid pooling, fast (YOLOv5/v8's ``SPPF``, ultralytics' layer 9 of YOLOv8).
+
+    ``cv1`` (1×1) maps ``cin → cin // 2``; three chained ``k×k`` stride-1 max-pools (padding
+    ``k // 2``) of it give receptive fields of 5, 9 and 13 for ``k = 5``; the four maps are
+    concatenated and ``cv2`` (1×1) maps ``4 · cin // 2 → cout``. Both convs are
+    :class:`ConvBNSiLU`, as in YOLOv8 (YOLO26's SPPF drops the SiLU of ``cv1``; this one is v8's).
+    ``(B, cin, H, W)`` → ``(B, cout, H, W)``.
+
+    >>> tuple(SPPF(256, 256)(torch.randn(1, 256, 20, 20)).shape)
+    (1, 256, 20, 20)
+    """
+
+    def __init__(self, cin: int, cout: int, k: int = 5):
+        super().__init__()
+        c = cin // 2
+        self.cv1 = ConvBNSiLU(cin, c, 1)
+        self.cv2 = ConvBNSiLU(4 * c, cout, 1)
+        self.m = nn.MaxPool2d(kernel_size=k, stride=1, padding=k // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = [self.cv1(x)]
+        for _ in range(3):
+            y.append(self.m(y[-1]))
+        return self.cv2(torch.cat(y, 1))
+
+
 class YOLOPAN(nn.Module):
     """YOLOv8's neck over three levels (C3, C4, C5).
 
@@ -80,12 +112,16 @@ class YOLOPAN(nn.Module):
         out_channels: channels of P3, P4, P5: an int for all, a list of three, or ``None`` for
             ``in_channels`` (YOLOv8's choice).
         depth: bottlenecks per C2f block (YOLOv8: 3 × depth multiple, so n: 1, s: 1, m: 2, l: 3).
+        sppf: put an :class:`SPPF` (C5 → C5 channels) on the top level before the neck, as YOLOv8
+            does (its layer 9); the neck then reads ``SPPF(C5)`` wherever it reads C5.
+
+    ``feature_info`` lists the outputs (``Level`` P3, P4, P5 with their channels, strides 8/16/32).
 
     Shapes: ``[(B, C_i, H_i, W_i)]`` (list or dict) → ``[(B, out_i, H_i, W_i)]`` in the same form.
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None,
-                 depth: int = 1):
+                 depth: int = 1, sppf: bool = False):
         super().__init__()
         in_channels = list(in_channels)
         if len(in_channels) != 3:
@@ -97,6 +133,8 @@ class YOLOPAN(nn.Module):
             raise ValueError(f"out_channels must be an int or three numbers; got {out_channels}")
         (c3, c4, c5), (o3, o4, o5) = in_channels, out
         self.in_channels, self.out_channels = in_channels, out
+        self.feature_info = [Level(f"P{k}", c, 2 ** k) for k, c in zip((3, 4, 5), out)]
+        self.sppf = SPPF(c5, c5) if sppf else None      # YOLOv8's layer 9: C5 -> SPPF(C5)
         self.td4 = C2f(c5 + c4, o4, depth)            # cat[up(C5), C4]
         self.td3 = C2f(o4 + c3, o3, depth)            # cat[up(T4), C3] -> P3
         self.down3 = ConvBNSiLU(o3, o3, 3, 2)
@@ -112,6 +150,8 @@ class YOLOPAN(nn.Module):
         x, names = split_levels(feats, "YOLOPAN")
         check_levels(x, names, self.in_channels, "YOLOPAN", count_fix=t("err_yolo_count_fix"))
         c3, c4, c5 = x
+        if self.sppf is not None:
+            c5 = self.sppf(c5)
         t4 = self.td4(torch.cat([upsample_to(c5, c4.shape[-2:]), c4], 1))
         p3 = self.td3(torch.cat([upsample_to(t4, c3.shape[-2:]), c3], 1))
         p4 = self.bu4(torch.cat([self._down(self.down3, p3, t4.shape[-2:]), t4], 1))
@@ -119,5 +159,29 @@ class YOLOPAN(nn.Module):
         outs = [p3, p4, p5]
         return outs if names is None else OrderedDict(zip(p_names(names, 3), outs))
 
+    # ultralytics' YOLOv8 (yolov8.yaml): layer 9 is SPPF, then the neck's blocks
+    ULTRALYTICS_LAYERS = {"sppf": 9, "td4": 12, "td3": 15, "down3": 16, "bu4": 18, "down4": 19, "bu5": 21}
 
-__all__ = ["C2f", "Bottleneck", "ConvBNSiLU", "YOLOPAN"]
+    @torch.no_grad()
+    def load_ultralytics(self, model: nn.Module) -> "YOLOPAN":
+        """Copy the weights of an ultralytics YOLOv8 ``DetectionModel`` (or its ``.model``
+        ``Sequential``) of the same size into this module: layers 9 (SPPF, only when
+        ``sppf=True``), 12, 15, 16, 18, 19 and 21 (:attr:`ULTRALYTICS_LAYERS`); returns ``self``.
+        Parameters and BN buffers are copied by position: the two modules hold the same
+        tensors in the same order under other names (``conv``/``bn`` vs ``0``/``1``)."""
+        layers = getattr(model, "model", model)
+        for name, index in self.ULTRALYTICS_LAYERS.items():
+            ours = getattr(self, name)
+            if ours is None:
+                continue
+            mine, theirs = list(ours.state_dict().values()), list(layers[index].state_dict().values())
+            shapes = [tuple(v.shape) for v in mine], [tuple(v.shape) for v in theirs]
+            if shapes[0] != shapes[1]:
+                raise ValueError(f"ultralytics layer {index} does not match YOLOPAN.{name}: build the "
+                                 f"same size (YOLOv8n: YOLOPAN([64, 128, 256], sppf=True))")
+            for a, b in zip(mine, theirs):
+                a.copy_(b)
+        return self
+
+
+__all__ = ["C2f", "Bottleneck", "ConvBNSiLU", "SPPF", "YOLOPAN"]
