@@ -30,11 +30,12 @@ SOURCES := _config.yml _toc.yml \
 		-not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' \
 		-not -path '$(VENDOR)/*' -not -path '$(MATHJAX)/*' -not -path '*.egg-info/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help install vendor book test lab clean
+.PHONY: help install vendor book test check lab clean
 
 help:
 	@echo "make book     build the site into $(HTML) (executes every notebook)"
 	@echo "make test     build the site if stale, then pytest tests/ + nbval over notebooks/"
+	@echo "make check    the library's tests and docstring examples only (no site, no notebooks)"
 	@echo "make lab      JupyterLab on notebooks/ (live widgets)"
 	@echo "make install  create $(VENV) and install requirements.txt + fpnlab (editable)"
 	@echo "make vendor   copy widget JS and MathJax from npm into $(VENDOR), $(MATHJAX)"
@@ -90,6 +91,12 @@ test: $(INSTALLED) $(CHROMIUM) $(HTML_DONE)
 	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times --rootdir=. \
 		tests fpnlab/src/fpnlab notebooks/en notebooks/tr --doctest-modules \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 --durations=0
+
+# For development: the library alone, in a minute or two — tests/ without the structure and
+# browser tests, plus fpnlab's docstring examples. No site build, no notebooks.
+check: $(INSTALLED)
+	$(PY) -m pytest -p no:cacheprovider --rootdir=. tests fpnlab/src/fpnlab --doctest-modules \
+		--ignore=tests/test_site.py --ignore=tests/test_structure.py -q --durations=5
 
 lab: $(INSTALLED)
 	jupyter lab notebooks

@@ -55,3 +55,27 @@ def test_pretrained_weights_offline_give_a_clear_error(monkeypatch):
     monkeypatch.setattr(api.WeightsEnum, "get_state_dict", offline)
     with pytest.raises(WeightsUnavailableError, match=r"weights=None .* offline|runs offline"):
         torchvision_backbone("resnet18", weights="DEFAULT")
+
+
+# --- the package as a whole: its top-level API and a light core ------------------------------
+
+def test_every_top_level_name_exists():
+    import fpnlab
+
+    for name in fpnlab.__all__:
+        assert getattr(fpnlab, name) is not None, name
+    assert fpnlab.FPN is __import__("fpnlab.necks", fromlist=["FPN"]).FPN
+    assert set(dir(fpnlab)) >= set(fpnlab.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        fpnlab.nope  # noqa: B018
+
+
+def test_core_imports_no_plotting_or_widget_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, fpnlab, fpnlab.necks, fpnlab.backbones, fpnlab.metrics, fpnlab.strides; "
+            "fpnlab.FPN, fpnlab.cost, fpnlab.timm_backbone; "
+            "heavy = [m for m in ('matplotlib', 'pandas', 'ipywidgets', 'timm') if m in sys.modules]; "
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -142,3 +142,19 @@ def test_cell_nodes_p3_p7_and_diagram():
 def test_load_effdet_refuses_another_size():
     with pytest.raises(ValueError, match="3 cells, this one 4"):
         BiFPN.efficientdet(1).load_effdet(effdet_fpn("efficientdet_d0"))
+
+
+def test_bifpn_feature_info_matches_measured_outputs():
+    from torch import nn
+
+    from fpnlab.backbones import TinyBackbone
+    from fpnlab.strides import measure_strides
+
+    bb = TinyBackbone()
+    neck = BiFPN.from_backbone(bb, 16, num_levels=6, repeats=1)
+    measured = measure_strides(nn.Sequential(bb, neck), 128)
+    assert [(lv.name, lv.channels, lv.stride) for lv in neck.feature_info] == \
+        [(lv.name, lv.channels, lv.stride) for lv in measured]
+    assert [lv.stride for lv in neck.feature_info] == [4, 8, 16, 32, 64, 128]
+    assert [(lv.name, lv.stride) for lv in BiFPN.efficientdet(0).feature_info] == \
+        [("P3", 8), ("P4", 16), ("P5", 32), ("P6", 64), ("P7", 128)]

@@ -15,3 +15,20 @@ def test_choose_norm(per_device, devices, expected):
 def test_choose_norm_rejects_empty_batches():
     with pytest.raises(ValueError):
         choose_norm(0)
+
+
+@pytest.mark.parametrize("channels,groups", [(256, 32), (64, 32), (32, 16), (48, 16), (24, 8), (20, 4),
+                                             (6, 2), (3, 1), (2, 1)])
+def test_groupnorm_never_one_channel_per_group(channels, groups):
+    from fpnlab.layers import gn_groups, make_norm
+
+    gn = make_norm("gn", channels)
+    assert gn.num_groups == gn_groups(channels) == groups
+    assert channels // gn.num_groups >= 2
+
+
+def test_groupnorm_on_a_single_channel_is_an_error():
+    from fpnlab.layers import make_norm
+
+    with pytest.raises(ValueError, match="at least 2 channels"):
+        make_norm("gn", 1)

@@ -211,3 +211,48 @@ def test_extra_levels_are_named_after_the_top_level():
     fpn = FPN(CH[:3], 16, extra=LastLevelP6P7(16, 16))
     out = fpn({k: v for k, v in pyramid().items() if k != "C5"})
     assert list(out) == ["P2", "P3", "P4", "P5", "P6"]
+
+
+@pytest.mark.parametrize("lang, words", [("en", "about half the size"), ("tr", "yaklaşık yarısı")])
+def test_error_each_level_judged_against_its_neighbour(lang, words):
+    """Sizes 64, 32, 5, 8: the third level is the first that is not half its neighbour, so the
+    message is the stride one there — not "wrong order" because the fourth is larger than it."""
+    import fpnlab
+
+    feats = {f"C{k}": torch.randn(1, c, s, s) for k, c, s in zip(range(2, 6), CH, [64, 32, 5, 8])}
+    fpnlab.set_lang(lang)
+    try:
+        with pytest.raises(PyramidInputError) as err:
+            FPN(CH, 8)(feats)
+    finally:
+        fpnlab.set_lang("en")
+    msg = str(err.value)
+    assert words in msg and "'C4'" in msg and "'C3'" in msg and "5×5" in msg and "32×32" in msg
+    assert "measure_strides" in msg
+    assert "wrong order" not in msg and "yanlış sırada" not in msg
+
+
+@pytest.mark.parametrize("extra", [None, "p6p7", "pool"])
+def test_feature_info_matches_measured_outputs(extra):
+    from fpnlab.backbones import TinyBackbone
+    from fpnlab.necks import LastLevelMaxPool, LastLevelP6P7
+    from fpnlab.strides import measure_strides
+
+    bb = TinyBackbone()
+    block = {None: None, "p6p7": LastLevelP6P7(128, 16), "pool": LastLevelMaxPool()}[extra]
+    neck = FPN.from_backbone(bb, 16, extra=block)
+    assert neck.in_channels == [16, 32, 64, 128] and neck.in_strides == [4, 8, 16, 32]
+    measured = measure_strides(nn.Sequential(bb, neck), 128)
+    assert [(lv.name, lv.channels, lv.stride) for lv in neck.feature_info] == \
+        [(lv.name, lv.channels, lv.stride) for lv in measured]
+    names = {None: ["P2", "P3", "P4", "P5"], "p6p7": ["P2", "P3", "P4", "P5", "P6", "P7"],
+             "pool": ["P2", "P3", "P4", "P5", "pool"]}[extra]
+    assert [lv.name for lv in neck.feature_info] == names
+
+
+def test_default_in_strides_end_at_32_and_are_checked():
+    assert [lv.stride for lv in FPN([8, 16, 32], 8).feature_info] == [8, 16, 32]
+    assert [lv.stride for lv in FPN(CH, 8).feature_info] == [4, 8, 16, 32]
+    assert [lv.name for lv in FPN(CH[1:], 8, in_strides=[4, 8, 16]).feature_info] == ["P2", "P3", "P4"]
+    with pytest.raises(ValueError, match="in_strides must list one increasing stride"):
+        FPN(CH, 8, in_strides=[8, 16, 32])

@@ -66,3 +66,62 @@ def test_dict_inputs_and_outputs():
     c = cost(fpn, {"C4": torch.randn(1, 4, 8, 8), "C5": torch.randn(1, 8, 4, 4)}, repeats=1, warmup=0)
     assert c.out_shapes == [(1, 4, 8, 8), (1, 4, 4, 4)] and c.params == sum(p.numel() for p in fpn.parameters())
     assert "params" in str(c)
+
+
+def test_macs_are_half_the_flops():
+    cin, cout, k, h, w = 4, 8, 3, 10, 12
+    c = cost(nn.Conv2d(cin, cout, k, padding=1), torch.randn(1, cin, h, w), repeats=1, warmup=0)
+    assert c.macs == c.flops // 2 == cin * cout * k * k * h * w
+    assert "GMACs" in str(c)
+
+
+class _Chunk(nn.Module):
+    """A conv whose output is returned as two views (``chunk``), as C2f splits its ``cv1``."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 8, 1)
+
+    def forward(self, x):
+        return self.conv(x).chunk(2, 1)
+
+
+def test_outputs_that_are_views_are_counted_once():
+    x = torch.randn(1, 4, 16, 16)
+    c = cost(_Chunk(), x, repeats=1, warmup=0)
+    assert c.out_shapes == [(1, 4, 16, 16), (1, 4, 16, 16)]
+    assert c.peak_mem_bytes == 8 * 16 * 16 * 4  # the conv output, not once per view
+
+
+def test_c2f_block_peak_memory_counts_chunk_views_once():
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    from fpnlab.necks import C2f
+
+    class AllStorages(TorchDispatchMode):
+        """Every storage an op creates, kept alive (so addresses are not reused), once each."""
+
+        def __init__(self, exclude):
+            super().__init__()
+            self.seen = {t.untyped_storage().data_ptr() for t in exclude}
+            self.kept, self.total = [], 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            for t in (out if isinstance(out, (list, tuple)) else [out]):
+                if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr() not in self.seen:
+                    self.seen.add(t.untyped_storage().data_ptr())
+                    self.kept.append(t)
+                    self.total += t.untyped_storage().nbytes()
+            return out
+
+    torch.manual_seed(0)
+    block, x = C2f(16, 16, n=1).eval(), torch.randn(1, 16, 32, 32)
+    c = cost(block, x, repeats=1, warmup=0)
+    with torch.no_grad(), AllStorages([x, *block.parameters(), *block.buffers()]) as every:
+        block(x)
+    cv1_out = 2 * block.c * 32 * 32 * 4  # bytes of cv1's output, which chunk splits into views
+    assert c.peak_mem_bytes > 0
+    assert c.peak_mem_bytes <= every.total  # never more than all storages, each counted once
+    # cv1's output stays alive until the cat, which holds 3c channels: both count, once
+    assert c.peak_mem_bytes >= cv1_out + 3 * block.c * 32 * 32 * 4

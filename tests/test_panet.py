@@ -122,3 +122,17 @@ def test_panet_norm_reaches_its_fpn():
     from fpnlab.necks import PANet
     kinds = {type(m).__name__ for m in PANet([8, 16], 8, norm="bn").fpn.modules()}
     assert "BatchNorm2d" in kinds
+
+
+def test_panet_feature_info_matches_measured_outputs():
+    from torch import nn
+
+    from fpnlab.backbones import TinyBackbone
+    from fpnlab.strides import measure_strides
+
+    bb = TinyBackbone()
+    neck = PANet.from_backbone(bb, 16)
+    measured = measure_strides(nn.Sequential(bb, neck), 96)
+    assert [(lv.name, lv.channels, lv.stride) for lv in neck.feature_info] == \
+        [(lv.name, lv.channels, lv.stride) for lv in measured] == \
+        [("P2", 16, 4), ("P3", 16, 8), ("P4", 16, 16), ("P5", 16, 32)]

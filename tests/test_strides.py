@@ -70,3 +70,30 @@ def test_recommend_level_p2_to_p7():
 
 def test_check_feature_info_for_other_input_channels():
     assert len(check_feature_info(TinyBackbone(in_channels=1), 64, in_channels=1)) == 4
+
+
+def test_any_module_and_any_feature_info_form():
+    """A module returning a tuple, with timm-style dicts as feature_info, is measured and checked."""
+    from torch import nn
+
+    from fpnlab.strides import as_levels
+
+    class TwoLevels(nn.Module):
+        feature_info = [{"num_chs": 8, "reduction": 2, "module": "a"},
+                        {"num_chs": 16, "reduction": 4, "module": "b"}]
+
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+            self.b = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+
+        def forward(self, x):
+            a = self.a(x)
+            return a, self.b(a)
+
+    levels = check_feature_info(TwoLevels(), 64)
+    assert [(lv.name, lv.channels, lv.stride, lv.size) for lv in levels] == [
+        ("C1", 8, 2, (32, 32)), ("C2", 16, 4, (16, 16))]
+    assert as_levels(TinyBackbone().feature_info) == TinyBackbone().feature_info
+    with pytest.raises(TypeError, match="cannot read a level"):
+        as_levels([42])

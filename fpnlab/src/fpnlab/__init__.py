@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 _API = {
     "t": "i18n", "fmt_num": "i18n", "fmt_pct": "i18n", "fmt_frame": "i18n", "Strings": "i18n",
     "Level": "strides", "measure_strides": "strides", "check_feature_info": "strides",
-    "stride_table": "strides", "recommend_level": "strides",
+    "stride_table": "strides", "recommend_level": "strides", "as_levels": "strides",
     "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",
     "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",

@@ -1,4 +1,6 @@
-"""Backbones that return the levels C2..C5 as a dict, with their channels and strides as data.
+"""Backbones that return the levels C2..C5 as a dict, with their channels and strides as data:
+:class:`TinyBackbone` (ours), :func:`torchvision_backbone` and :func:`timm_backbone` (any timm
+model that supports ``features_only=True``; timm is imported only there).
 
 Every backbone here has ``feature_info``: a list of :class:`fpnlab.strides.Level` (name,
 channels, stride) that a neck can be built from and that :func:`fpnlab.strides.check_feature_info`
@@ -19,7 +21,7 @@ import torch
 from torch import nn
 
 from .layers import conv_norm_act
-from .strides import Level, measure_strides
+from .strides import Level, as_levels, level_name, measure_strides
 
 
 class TinyBackbone(nn.Module):
@@ -150,3 +152,68 @@ def torchvision_backbone(name: str = "resnet18", weights=None) -> TorchvisionBac
     """C2..C5 of a torchvision model. ``weights=None`` (default) is random init and offline;
     ``weights="DEFAULT"`` downloads pretrained weights (opt-in; a clear error when offline)."""
     return TorchvisionBackbone(name, weights)
+
+
+class TimmBackbone(nn.Module):
+    """A timm model built with ``features_only=True``, returning a dict of levels named by stride.
+
+    ``(B, 3, H, W)`` → ``{"C2": (B, c2, H/4, W/4), ..., "C5": (B, c5, H/32, W/32)}`` by default.
+    ``feature_info`` is a list of :class:`~fpnlab.strides.Level` read from timm's own
+    ``FeatureInfo`` (channels and ``reduction``); ``timm_info`` keeps timm's object.
+    """
+
+    def __init__(self, name: str, out_indices: Sequence[int] | None = None, pretrained: bool = False,
+                 strides: Sequence[int] = (4, 8, 16, 32), **timm_kwargs):
+        super().__init__()
+        import timm  # the one place fpnlab needs timm (pip install "fpnlab[timm]")
+
+        kwargs = dict(features_only=True, pretrained=pretrained, **timm_kwargs)
+        if out_indices is not None:
+            kwargs["out_indices"] = tuple(out_indices)
+        try:
+            model = timm.create_model(name, **kwargs)
+        except Exception as err:  # hub download errors come in many classes (OSError, HTTP, ...)
+            if not pretrained or not timm.is_model(name) or isinstance(err, TypeError):
+                raise  # not a download problem: unknown model, bad argument
+            raise WeightsUnavailableError(
+                f"could not load the pretrained timm weights for {name} ({type(err).__name__}: {err}). "
+                "Everything in this book runs offline with pretrained=False (random init, the "
+                "default). To use pretrained weights, run once with internet access (timm "
+                "downloads from the Hugging Face Hub into $HF_HOME), then set HF_HUB_OFFLINE=1.") from err
+        self.name = name
+        self.body = model
+        self.timm_info = model.feature_info
+        levels = as_levels(model.feature_info)
+        if out_indices is None:  # keep the outputs at the wanted strides (C2..C5)
+            keep = [i for i, lv in enumerate(levels) if lv.stride in tuple(strides)]
+            if [levels[i].stride for i in keep] != sorted(set(strides)):
+                raise ValueError(
+                    f"timm model {name!r} has outputs at strides {[lv.stride for lv in levels]}, not "
+                    f"one at each of {list(strides)}: pass out_indices= (positions in "
+                    "timm.create_model(name, features_only=True).feature_info) to choose its levels")
+        else:
+            keep = list(range(len(levels)))
+        self.keep = keep
+        self.feature_info = [Level(level_name(levels[i].stride, "C"), levels[i].channels, levels[i].stride)
+                             for i in keep]
+
+    def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        feats = self.body(x)
+        return OrderedDict((lv.name, feats[i]) for lv, i in zip(self.feature_info, self.keep))
+
+
+def timm_backbone(name: str = "resnet18", out_indices: Sequence[int] | None = None,
+                  pretrained: bool = False, **timm_kwargs) -> TimmBackbone:
+    """C2..C5 of a timm model, with ``feature_info`` as fpnlab levels (names ``C{log2 stride}``).
+
+    ``out_indices=None`` keeps timm's outputs at strides 4, 8, 16, 32; pass timm's
+    ``out_indices`` to pick others (e.g. ``(2, 3, 4)`` for C3..C5 of a ResNet).
+    ``pretrained=False`` (default) is random init and offline; ``pretrained=True`` downloads the
+    weights (opt-in; :class:`WeightsUnavailableError` when that fails). Extra keyword arguments
+    go to ``timm.create_model``.
+
+    >>> bb = timm_backbone("resnet18")  # doctest: +SKIP
+    >>> [(lv.name, lv.channels, lv.stride) for lv in bb.feature_info]  # doctest: +SKIP
+    [('C2', 64, 4), ('C3', 128, 8), ('C4', 256, 16), ('C5', 512, 32)]
+    """
+    return TimmBackbone(name, out_indices, pretrained, **timm_kwargs)

@@ -6,6 +6,8 @@ torch.Size([1, 128, 16, 16])
 """
 from __future__ import annotations
 
+import math
+
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
@@ -13,15 +15,31 @@ NORMS = (None, "bn", "gn")
 ACTS = (None, "relu", "silu")
 
 
+def gn_groups(channels: int, groups: int = 32) -> int:
+    """Number of GroupNorm groups for ``channels``: ``gcd(channels, groups)``, halved until every
+    group holds at least two channels (one channel per group would be InstanceNorm, which
+    throws away each channel's contrast).
+
+    >>> gn_groups(256), gn_groups(32), gn_groups(24), gn_groups(2)
+    (32, 16, 8, 1)
+    """
+    if channels < 2:
+        raise ValueError(f"GroupNorm needs at least 2 channels so a group is not a single channel; "
+                         f"got {channels}")
+    g = math.gcd(channels, groups)
+    while g > 1 and channels // g < 2:
+        g //= 2
+    return g
+
+
 def make_norm(norm: str | None, channels: int) -> nn.Module:
-    """``None`` → Identity, ``"bn"`` → BatchNorm2d, ``"gn"`` → GroupNorm (32 groups or fewer)."""
+    """``None`` → Identity, ``"bn"`` → BatchNorm2d, ``"gn"`` → GroupNorm (:func:`gn_groups`)."""
     if norm is None:
         return nn.Identity()
     if norm == "bn":
         return nn.BatchNorm2d(channels)
     if norm == "gn":
-        groups = next(g for g in (32, 16, 8, 4, 2, 1) if channels % g == 0)
-        return nn.GroupNorm(groups, channels)
+        return nn.GroupNorm(gn_groups(channels), channels)
     raise ValueError(f"norm={norm!r} is not one of {NORMS}")
 
 

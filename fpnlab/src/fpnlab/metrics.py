@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import statistics
-import time
 import weakref
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
+from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
 
@@ -95,9 +95,11 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
     - ``params``: number of parameters;
     - ``flops``: one forward pass under ``torch.utils.flop_counter.FlopCounterMode``
       (conv: ``2·Cin·Cout·k·k·H_out·W_out / groups``; element-wise ops are not counted);
-    - ``latency_ms``: median of ``repeats`` timed passes after ``warmup`` passes, with
-      ``torch.set_num_threads(threads)`` (default: the current setting) during timing and the
-      previous thread count restored afterwards;
+    - ``latency_ms``: median of ``repeats`` timed passes after ``warmup`` passes, timed with
+      ``torch.utils.benchmark.Timer`` at ``num_threads=threads`` (default: the current setting;
+      the previous count is restored afterwards); on a GPU the Timer calls
+      ``torch.cuda.synchronize()`` around each pass, so the time covers the kernels, not only
+      their launch;
     - ``peak_mem_bytes``: the most bytes of tensors created by the forward pass alive at once
       (activations; inputs and weights excluded), tracked op by op — CPU allocators are not
       visible to ``tracemalloc``, so this counts tensors instead;
@@ -115,19 +117,14 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
     with tracker:
         out = _run(model, inputs)
         del out
-    previous = torch.get_num_threads()
-    n_threads = previous if threads is None else threads
-    times = []
-    try:
-        torch.set_num_threads(n_threads)
-        for _ in range(warmup):
-            _run(model, inputs)
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            _run(model, inputs)
-            times.append((time.perf_counter() - t0) * 1e3)
-    finally:
-        torch.set_num_threads(previous)
+    n_threads = torch.get_num_threads() if threads is None else threads
+    # torch.utils.benchmark's Timer runs the statement with num_threads set (and the previous
+    # count restored afterwards) and synchronizes CUDA around each timed run
+    timer = Timer(stmt="run(model, inputs)", globals={"run": _run, "model": model, "inputs": inputs},
+                  num_threads=n_threads)
+    if warmup > 0:
+        timer.timeit(warmup)
+    times = [timer.timeit(1).raw_times[0] * 1e3 for _ in range(repeats)]
     return Cost(params, int(flop_counter.get_total_flops()), statistics.median(times), tracker.peak,
                 out_shapes, n_threads)
 

@@ -60,12 +60,42 @@ def stride_from_sizes(n_in: int, n_out: int) -> int | float:
     return n_in // n_out if n_in % n_out == 0 else round(n_in / n_out, 2)
 
 
+def as_levels(info) -> list[Level]:
+    """Any backbone's ``feature_info`` as a list of :class:`Level`: fpnlab's own list of levels,
+    timm's ``FeatureInfo`` (``features_only=True`` models) or a list of timm-style dicts
+    (``num_chs``, ``reduction``, ``module``). Unnamed levels are named ``C{log2 stride}``.
+
+    >>> as_levels([{"num_chs": 64, "reduction": 4, "module": "layer1"}])
+    [Level(name='C2', channels=64, stride=4, size=None)]
+    """
+    if info is None:
+        return []
+    if hasattr(info, "channels") and hasattr(info, "reduction") and callable(info.reduction):
+        # timm's FeatureInfo: one dict per output index it returns
+        info = [info.info[i] for i in info.out_indices] if hasattr(info, "out_indices") else list(info)
+    levels = []
+    for lv in info:
+        if isinstance(lv, Level):
+            levels.append(lv)
+        elif isinstance(lv, Mapping):
+            stride = lv.get("reduction", lv.get("stride"))
+            channels = lv.get("num_chs", lv.get("channels"))
+            name = lv.get("name") or level_name(stride, "C")
+            levels.append(Level(str(name), None if channels is None else int(channels), stride))
+        elif all(hasattr(lv, a) for a in ("name", "channels", "stride")):
+            levels.append(Level(lv.name, lv.channels, lv.stride))
+        else:
+            raise TypeError(f"cannot read a level from {type(lv).__name__} in feature_info; expected "
+                            "fpnlab Level, a timm FeatureInfo or dicts with num_chs and reduction")
+    return levels
+
+
 def _outputs(out, names: Sequence[str] | None) -> list[tuple[str, torch.Tensor]]:
     if isinstance(out, torch.Tensor):
         out = [out]
     if isinstance(out, Mapping):
         return [(str(k), v) for k, v in out.items()]
-    if isinstance(out, Sequence):
+    if isinstance(out, Sequence) and not isinstance(out, (str, bytes)):
         if names is None or len(names) != len(out):
             names = [f"out{i}" for i in range(len(out))]
         return list(zip(names, out))
@@ -77,11 +107,14 @@ def measure_strides(model: nn.Module, input_size, in_channels: int = 3) -> list[
     """Run ``model`` once on a zero image of ``input_size`` and return one :class:`Level` per
     output: name (dict key, ``feature_info`` name or ``out{i}``), channels, stride and ``(H, W)``.
 
+    Any module works that returns a tensor, a list/tuple or a dict of ``(B, C, H, W)`` maps —
+    fpnlab's backbones and necks, torchvision feature extractors, timm models built with
+    ``features_only=True`` (whose ``feature_info`` is timm's ``FeatureInfo``; see :func:`as_levels`).
+
     The model is put in eval mode for the pass and restored afterwards.
     """
     h, w = as_hw(input_size)
-    info = getattr(model, "feature_info", None)
-    names = [lv.name for lv in info] if info else None
+    names = [lv.name for lv in as_levels(getattr(model, "feature_info", None))] or None
     was_training = model.training
     model.eval()
     try:
@@ -102,12 +135,13 @@ class StrideMismatchError(ValueError):
 
 
 def check_feature_info(model: nn.Module, input_size=256, in_channels: int = 3) -> list[Level]:
-    """Measure ``model`` and compare with its declared ``feature_info`` (channels and strides).
+    """Measure ``model`` and compare with its declared ``feature_info`` (channels and strides;
+    fpnlab levels, timm's ``FeatureInfo`` or timm-style dicts, read with :func:`as_levels`).
 
     Returns the measured levels, or raises :class:`StrideMismatchError` naming every level that
     disagrees, what was declared, what was measured and what to change.
     """
-    declared = list(getattr(model, "feature_info", []) or [])
+    declared = as_levels(getattr(model, "feature_info", None))
     model_name = type(model).__name__
     if not declared:
         raise StrideMismatchError(t("err_no_info", model=model_name))

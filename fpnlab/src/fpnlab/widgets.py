@@ -16,16 +16,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 
+import io
+
 import ipywidgets as W
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
 from .i18n import t
 from .necks import fusion_weights
 from .strides import recommend_level, stride_from_sizes, stride_table
-from .viz import cells_frame, figure_bytes, image_numpy, levels_frame, to_numpy_map
+from .viz import cells_frame, image_numpy, levels_frame, to_numpy_map
 
 
 def use_static(static: bool | None = None) -> bool:
@@ -86,6 +90,75 @@ def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], 
     return box
 
 
+class Panel:
+    """One row of axes drawn again and again: a widget keeps one ``Panel`` and, per slider move,
+    swaps the data of its images (``set_data``) and titles instead of building a new figure —
+    the figure, axes, colormaps and layout are made once. ``jpeg()`` renders it with Agg and
+    encodes the pixels with PIL (no ``bbox_inches="tight"``, which draws twice).
+
+    Not pyplot: the figure is never registered with a GUI backend, so nothing needs closing.
+    """
+
+    def __init__(self, n: int, figsize: tuple[float, float], dpi: int = 72, wspace: float = 0.08,
+                 bottom: float = 0.04):
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.fig)
+        self.axes = list(np.atleast_1d(self.fig.subplots(1, n)))
+        self.fig.subplots_adjust(left=0.01, right=0.99, bottom=bottom, top=0.86, wspace=wspace)
+        self.images: dict[int, object] = {}
+        for ax in self.axes:
+            ax.axis("off")
+
+    def show(self, i: int, data: np.ndarray, title: str = "", cmap: str | None = "viridis",
+             vmin: float | None = None, vmax: float | None = None) -> None:
+        """Put ``data`` (``(H, W)`` or ``(H, W, 3)``) in axes ``i``; colour limits from the data
+        unless given, as ``imshow`` would."""
+        ax = self.axes[i]
+        h, w = data.shape[:2]
+        im = self.images.get(i)
+        if im is None:
+            im = self.images[i] = ax.imshow(data, cmap=cmap, interpolation="nearest")
+        else:
+            im.set_data(data)
+            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        ax.set_xlim(-0.5, w - 0.5)
+        ax.set_ylim(h - 0.5, -0.5)
+        ax.set_aspect("equal")
+        im.set_visible(True)
+        if data.ndim == 2:
+            lo = float(data.min()) if vmin is None else vmin
+            hi = float(data.max()) if vmax is None else vmax
+            im.set_clim(lo, hi if hi > lo else lo + 1e-12)
+        self.title(i, title)
+
+    def title(self, i: int, text: str) -> None:
+        """Title of axes ``i`` at a fixed height (``y=`` given: matplotlib skips re-placing it
+        above the tick labels on every draw, a large share of the draw time)."""
+        self.axes[i].set_title(text, fontsize=9, y=1.0, pad=4)
+
+    def jpeg(self, quality: int = 82) -> bytes:
+        canvas = self.fig.canvas
+        canvas.draw()
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3]
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, format="jpeg", quality=quality)
+        return buf.getvalue()
+
+    def widget(self) -> W.Image:
+        return W.Image(value=self.jpeg(), format="jpeg")
+
+
+def grid_overlay(img: np.ndarray, stride: int | float, alpha: float = 0.35) -> np.ndarray:
+    """``img`` ``(H, W, 3)`` in [0, 1] with the cell grid of ``stride`` blended in (white): the
+    first row and column of every cell, drawn into the pixels instead of as line artists."""
+    out = img.copy()
+    s = max(int(round(stride)), 1)
+    if s > 1:
+        out[::s] = (1 - alpha) * out[::s] + alpha
+        out[:, ::s] = (1 - alpha) * out[:, ::s] + alpha
+    return out
+
+
 def _html(df, caption: str = "") -> W.HTML:
     return W.HTML((f"<p>{caption}</p>" if caption else "") + df.to_html())
 
@@ -121,24 +194,17 @@ def feature_viewer(images: torch.Tensor, features: Sequence[dict], pyramids: Seq
     levels = [k[1:] for k in features[0]]
     mean = t("mean_abs", lang)
 
+    panel = Panel(3, (7.2, 2.6))
+    shown = [image_numpy(img) for img in images]
+
     def render(i, level, channel):
         c, p = features[i][f"C{level}"], pyramids[i][f"P{level}"]
         stride = stride_from_sizes(images.shape[-1], c.shape[-1])
-        fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
-        axes[0].imshow(image_numpy(images[i]))
-        for g in np.arange(0, images.shape[-1] + 1, stride):
-            axes[0].axhline(g - 0.5, color="white", lw=0.3, alpha=0.5)
-            axes[0].axvline(g - 0.5, color="white", lw=0.3, alpha=0.5)
-        axes[0].set_title(f"{t('input', lang)} (stride {stride:g})", fontsize=9)
+        panel.show(0, grid_overlay(shown[i], stride), f"{t('input', lang)} (stride {stride:g})", cmap=None)
         ch = None if channel == mean else channel
-        for ax, m, title in ((axes[1], c, t("backbone_level", lang, name=f"C{level}")),
-                             (axes[2], p, t("neck_level", lang, name=f"P{level}"))):
-            ax.imshow(to_numpy_map(m, ch), cmap="viridis", interpolation="nearest")
-            ax.set_title(f"{title} {tuple(m.shape)}", fontsize=9)
-        for ax in axes:
-            ax.axis("off")
-        fig.tight_layout()
-        return W.Image(value=figure_bytes(fig, "jpeg"), format="jpeg")
+        panel.show(1, to_numpy_map(c, ch), f"{t('backbone_level', lang, name=f'C{level}')} {tuple(c.shape)}")
+        panel.show(2, to_numpy_map(p, ch), f"{t('neck_level', lang, name=f'P{level}')} {tuple(p.shape)}")
+        return panel.widget()
 
     controls = {t("image", lang): list(range(len(images))), t("level", lang): levels,
                 t("channel", lang): [mean, *channels]}
@@ -155,20 +221,20 @@ def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
     if len(inputs) != 2:
         raise ValueError(f"fusion_explorer shows a two-input node; got {len(inputs)} inputs")
 
+    panel = Panel(len(methods), (2.4 * len(methods), 2.5))
+    method_col, w1_col, w2_col = t("method", lang), t("weight", lang, i=1), t("weight", lang, i=2)
+
     def render(w1, w2):
         raw = torch.tensor([w1, w2])
-        rows, fig, axes = [], *plt.subplots(1, len(methods), figsize=(2.4 * len(methods), 2.5))
-        for ax, m in zip(np.atleast_1d(axes), methods):
+        rows = []
+        for k, m in enumerate(methods):
             w = fusion_weights(raw, m)
-            rows.append({t("method", lang): m, t("weight", lang, i=1): f"{w[0]:.4f}",
-                         t("weight", lang, i=2): f"{w[1]:.4f}"})
+            rows.append(f"<tr><th>{m}</th><td>{float(w[0]):.4f}</td><td>{float(w[1]):.4f}</td></tr>")
             fused = (w[0] * inputs[0] + w[1] * inputs[1]).mean(0)
-            ax.imshow(fused.numpy(), cmap="viridis", interpolation="nearest")
-            ax.set_title(t("fused", lang, method=m), fontsize=9)
-            ax.axis("off")
-        fig.tight_layout()
-        table = pd.DataFrame(rows).set_index(t("method", lang))
-        return W.VBox([W.HTML(table.to_html()), W.Image(value=figure_bytes(fig, "jpeg"), format="jpeg")])
+            panel.show(k, fused.numpy(), t("fused", lang, method=m))
+        table = (f'<table border="1" class="dataframe"><thead><tr><th>{method_col}</th><th>{w1_col}</th>'
+                 f'<th>{w2_col}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        return W.VBox([W.HTML(table), panel.widget()])
 
     controls = {t("raw_weight", lang, i=1): list(raw_values), t("raw_weight", lang, i=2): list(raw_values)}
     return explorer(controls, render, name="fusion-explorer", lang=lang, static=static)
@@ -188,27 +254,37 @@ def attention_viewer(images: torch.Tensor, before: Mapping[str, Sequence[dict]],
     variants = list(before)
     levels = list(before[variants[0]][0])
 
+    panel = Panel(4, (9.6, 2.5), wspace=0.3, bottom=0.12)  # room for the curve's tick labels
+    shown = [image_numpy(img) for img in images]
+    curve_ax = panel.axes[2]
+    curve = None
+
     def render(i, variant, level):
+        nonlocal curve
         m = maps[variant][i][level]
-        fig, axes = plt.subplots(1, 4, figsize=(9.6, 2.5))
-        axes[0].imshow(image_numpy(images[i]))
-        axes[0].set_title(t("input", lang), fontsize=9)
-        axes[1].imshow(to_numpy_map(before[variant][i][level]), cmap="viridis", interpolation="nearest")
-        axes[1].set_title(f"{t('before_attention', lang)} {level}", fontsize=9)
-        if m.shape[-2:] == (1, 1):
-            axes[2].plot(np.sort(m.flatten().numpy())[::-1])
-            axes[2].set_ylim(0, 1)
-            axes[2].set_title(t("channel_weights", lang), fontsize=9)
-        else:
-            axes[2].imshow(m.mean(0).numpy(), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
-            axes[2].set_title(f"{t('attention_map', lang)} ({variant})", fontsize=9)
-        axes[3].imshow(to_numpy_map(after[variant][i][level]), cmap="viridis", interpolation="nearest")
-        axes[3].set_title(f"{t('after_attention', lang)} {level}", fontsize=9)
-        for k, ax in enumerate(axes):
-            if k != 2 or m.shape[-2:] != (1, 1):
-                ax.axis("off")
-        fig.tight_layout()
-        return W.Image(value=figure_bytes(fig, "jpeg"), format="jpeg")
+        panel.show(0, shown[i], t("input", lang), cmap=None)
+        panel.show(1, to_numpy_map(before[variant][i][level]), f"{t('before_attention', lang)} {level}")
+        if m.shape[-2:] == (1, 1):  # channel weights: a sorted curve on visible axes
+            ys = np.sort(m.flatten().numpy())[::-1]
+            if curve is None:
+                (curve,) = curve_ax.plot(ys)
+            curve.set_data(np.arange(len(ys)), ys)
+            curve.set_visible(True)
+            if 2 in panel.images:
+                panel.images[2].set_visible(False)
+            curve_ax.axis("on")
+            curve_ax.set_aspect("auto")
+            curve_ax.set_xlim(-0.5, max(len(ys) - 0.5, 0.5))
+            curve_ax.set_ylim(0, 1)
+            panel.title(2, t("channel_weights", lang))
+        else:  # spatial map: mean over channels
+            if curve is not None:
+                curve.set_visible(False)
+            curve_ax.axis("off")
+            panel.show(2, m.mean(0).numpy(), f"{t('attention_map', lang)} ({variant})", cmap="magma",
+                       vmin=0, vmax=1)
+        panel.show(3, to_numpy_map(after[variant][i][level]), f"{t('after_attention', lang)} {level}")
+        return panel.widget()
 
     controls = {t("image", lang): list(range(len(images))), t("variant_label", lang): variants,
                 t("level", lang): levels}

@@ -33,7 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import check_levels, match_size, next_names, split_levels
+from .checks import (FromBackbone, check_levels, match_size, next_names, out_levels,
+                     resolve_strides, split_levels)
 from .fpn import p_names, upsample_to
 
 FUSIONS = ("sum", "unbounded", "softmax", "fast")
@@ -163,7 +164,7 @@ class BiFPNCell(nn.Module):
         return outs
 
 
-class BiFPN(nn.Module):
+class BiFPN(FromBackbone, nn.Module):
     """EfficientDet's BiFPN neck.
 
     Args:
@@ -173,6 +174,11 @@ class BiFPN(nn.Module):
             made from the top input (1×1 conv + BN, then max-pool; then max-pool again).
         repeats: number of BiFPN cells.
         fusion: ``"fast"`` (paper), ``"softmax"``, ``"unbounded"`` or ``"sum"``; see :func:`fusion_weights`.
+        in_strides: strides of the input levels; default: consecutive levels ending at 32
+            (3 levels → 8, 16, 32). :meth:`from_backbone` reads them from a backbone.
+
+    ``feature_info``: the ``num_levels`` output levels (name ``P{log2 stride}``, channels,
+    stride); each extra level has twice the stride of the one before.
 
     Shapes: inputs ``[(B, C_i, H_i, W_i)]`` (list or dict); outputs ``num_levels`` maps
     ``(B, out_channels, H_i, W_i)`` in the same form, the extra ones ``⌈H/2⌉ × ⌈W/2⌉`` of the one
@@ -180,12 +186,13 @@ class BiFPN(nn.Module):
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int = 64, num_levels: int = 5,
-                 repeats: int = 3, fusion: str = "fast"):
+                 repeats: int = 3, fusion: str = "fast", in_strides: Sequence[int] | None = None):
         super().__init__()
         in_channels = list(in_channels)
         if not in_channels or not all(isinstance(c, int) and c > 0 for c in in_channels):
             raise ValueError(f"in_channels must list positive channel counts, fine → coarse "
                              f"(e.g. [40, 112, 320]); got {in_channels}")
+        self.in_strides = resolve_strides(in_strides, len(in_channels), "BiFPN")
         if num_levels < max(2, len(in_channels)):
             raise ValueError(f"num_levels={num_levels} must be ≥ 2 and ≥ the {len(in_channels)} "
                              "input levels")
@@ -212,6 +219,13 @@ class BiFPN(nn.Module):
                 fan_out = m.weight.shape[0] * m.weight[0, 0].numel() // m.groups
                 limit = math.sqrt(3.0 / max(1.0, (fan_in + fan_out) / 2))
                 nn.init.uniform_(m.weight, -limit, limit)
+
+    @property
+    def feature_info(self) -> list:
+        """Output levels (name, channels, stride), fine → coarse, the extra ones included."""
+        top = self.in_strides[-1]
+        extra = [top * 2 ** (j + 1) for j in range(self.num_levels - len(self.in_channels))]
+        return out_levels(self.in_strides + extra, self.out_channels)
 
     @classmethod
     def efficientdet(cls, d: int, fusion: str = "fast") -> "BiFPN":

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..i18n import t
+from ..strides import Level, as_levels, level_name
 
 
 class PyramidInputError(ValueError):
@@ -77,3 +78,45 @@ def next_names(names: list[str], n: int) -> list[str]:
     name that is not ``P<k>``, ``extra0``, ``extra1``..."""
     m = re.fullmatch(r"P(\d+)", names[-1]) if names else None
     return [f"P{int(m.group(1)) + j + 1}" if m else f"extra{j}" for j in range(n)]
+
+
+def default_strides(n: int, top: int = 32) -> list[int]:
+    """Strides of ``n`` consecutive levels ending at ``top``: ``default_strides(3) == [8, 16, 32]``
+    (C3..C5), ``default_strides(4) == [4, 8, 16, 32]`` (C2..C5)."""
+    if n > 6:
+        raise ValueError(f"default_strides: {n} levels ending at stride {top} would need strides "
+                         "below 1; pass in_strides")
+    return [top // 2 ** (n - 1 - i) for i in range(n)]
+
+
+def resolve_strides(in_strides, n: int, neck: str) -> list:
+    """``in_strides`` as a list of ``n`` increasing strides (``None`` → :func:`default_strides`)."""
+    if in_strides is None:
+        return default_strides(n)
+    strides = list(in_strides)
+    if len(strides) != n or not all(s > 0 for s in strides) or strides != sorted(set(strides)):
+        raise ValueError(f"{neck}: in_strides must list one increasing stride per input level "
+                         f"({n} levels, fine → coarse, e.g. {default_strides(n)}); got {strides}")
+    return strides
+
+
+def out_levels(strides, channels: int) -> list[Level]:
+    """Output levels named ``P{log2 stride}``, all with ``channels`` channels."""
+    return [Level(level_name(s), channels, s) for s in strides]
+
+
+class FromBackbone:
+    """Mixin for necks: build from a backbone's ``feature_info`` instead of typed-in numbers."""
+
+    @classmethod
+    def from_backbone(cls, backbone, *args, **kwargs):
+        """A neck for ``backbone``: ``in_channels`` and ``in_strides`` read from its
+        ``feature_info`` (fpnlab levels or timm's ``FeatureInfo``); other arguments are passed
+        on, e.g. ``FPN.from_backbone(timm_backbone("resnet18"), 128)``."""
+        info = getattr(backbone, "feature_info", backbone)  # a backbone or its feature_info
+        levels = as_levels(info)
+        if not levels:
+            raise ValueError(f"{type(backbone).__name__} has no feature_info to build a neck from; "
+                             "pass in_channels (and in_strides) yourself")
+        return cls([int(lv.channels) for lv in levels], *args,
+                   in_strides=[lv.stride for lv in levels], **kwargs)

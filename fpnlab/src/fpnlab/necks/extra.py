@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..i18n import t
+from ..strides import Level
 from .checks import PyramidInputError, next_names
 
 
@@ -58,6 +59,12 @@ class LastLevelP6P7(nn.Module):
         p7 = self.p7(F.relu(p6))
         return results + [p6, p7], names + next_names(names, 2)
 
+    def out_levels(self, levels: list[Level]) -> list[Level]:
+        """``levels`` (the FPN's outputs) plus P6, P7 at strides ×2 and ×4 of the top one."""
+        s, c = levels[-1].stride, self.p7.out_channels
+        return levels + [Level(n, c, s * 2 ** (j + 1))
+                         for j, n in enumerate(next_names([lv.name for lv in levels], 2))]
+
 
 class LastLevelMaxPool(nn.Module):
     """P6 = ``max_pool2d(P_top, kernel_size=1, stride=2)``: a plain stride-2 subsampling of the top
@@ -69,6 +76,10 @@ class LastLevelMaxPool(nn.Module):
 
     def forward(self, results: list, x: list, names: list[str]):
         return results + [F.max_pool2d(results[-1], kernel_size=1, stride=2)], names + ["pool"]
+
+    def out_levels(self, levels: list[Level]) -> list[Level]:
+        """``levels`` plus ``pool`` at twice the top stride, with the top level's channels."""
+        return levels + [Level("pool", levels[-1].channels, levels[-1].stride * 2)]
 
 
 def from_torchvision_extra(block: nn.Module | None) -> nn.Module | None:

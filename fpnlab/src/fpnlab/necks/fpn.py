@@ -26,7 +26,7 @@ from torch import nn
 
 from ..attention import make_attention
 from ..layers import ACTS, NORMS, conv_norm_act
-from .checks import check_levels, split_levels
+from .checks import FromBackbone, check_levels, out_levels, resolve_strides, split_levels
 from .extra import from_torchvision_extra
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
@@ -50,7 +50,7 @@ def p_names(names: list[str] | None, n: int) -> list[str]:
     return list(names)
 
 
-class FPN(nn.Module):
+class FPN(FromBackbone, nn.Module):
     """Feature Pyramid Network over any number (≥ 2) of levels.
 
     Args:
@@ -67,7 +67,14 @@ class FPN(nn.Module):
             smoothing: ``"se"``, ``"eca"``, ``"cbam"`` or ``"coordatt"`` (:mod:`fpnlab.attention`).
         extra: optional block that adds coarser levels (P6, P7...). It is called as
             ``extra(results, feats, names) -> (results, names)`` — the interface of torchvision's
-            ``ExtraFPNBlock`` — and is the one extension point for extra levels.
+            ``ExtraFPNBlock`` — and is the one extension point for extra levels. To appear in
+            ``feature_info``, it has ``out_levels(levels) -> levels`` (both blocks here do).
+        in_strides: strides of the input levels; default: consecutive levels ending at stride 32
+            (4 levels → 4, 8, 16, 32; 3 → 8, 16, 32). :meth:`from_backbone` reads them (and the
+            channels) from a backbone's ``feature_info``.
+
+    ``feature_info``: the output levels (:class:`~fpnlab.strides.Level`: name ``P{log2 stride}``,
+    channels, stride), extra levels included, as backbones describe theirs.
 
     Shapes: inputs ``[(B, C_i, H_i, W_i)]`` fine → coarse, as a list or a dict; outputs
     ``[(B, out_channels, H_i, W_i)]`` in the same form and order (dict keys ``C_k`` become ``P_k``).
@@ -76,12 +83,13 @@ class FPN(nn.Module):
     def __init__(self, in_channels: Sequence[int], out_channels: int = 256, upsample: str = "nearest",
                  fuse: str = "sum", smooth: bool = True, norm: str | None = None,
                  act: str | None = None, bias: bool | None = None, extra: nn.Module | None = None,
-                 attention: str | None = None):
+                 attention: str | None = None, in_strides: Sequence[int] | None = None):
         super().__init__()
         in_channels = list(in_channels)
         if len(in_channels) < 2 or not all(isinstance(c, int) and c > 0 for c in in_channels):
             raise ValueError(f"in_channels must list at least two positive channel counts, one per "
                              f"level fine → coarse (e.g. [256, 512, 1024, 2048]); got {in_channels}")
+        self.in_strides = resolve_strides(in_strides, len(in_channels), "FPN")
         for arg, value, allowed in (("upsample", upsample, UPSAMPLE_MODES), ("fuse", fuse, FUSE_MODES),
                                     ("norm", norm, NORMS), ("act", act, ACTS)):
             if value not in allowed:
@@ -113,6 +121,17 @@ class FPN(nn.Module):
         self.attention = nn.ModuleList(
             make_attention(attention, out_channels) for _ in in_channels) if attention else None
         self.extra = extra
+
+    @property
+    def feature_info(self) -> list:
+        """Output levels (name, channels, stride), fine → coarse, extra levels included."""
+        levels = out_levels(self.in_strides, self.out_channels)
+        if self.extra is not None:
+            if not hasattr(self.extra, "out_levels"):
+                raise AttributeError(f"the extra block {type(self.extra).__name__} does not describe its "
+                                     "levels: give it out_levels(levels) -> levels")
+            levels = self.extra.out_levels(levels)
+        return levels
 
     def _fuse(self, i: int, lateral: torch.Tensor, top_down: torch.Tensor) -> torch.Tensor:
         if self.merge is not None:

@@ -25,11 +25,11 @@ import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
 from ..layers import conv_norm_act
-from .checks import match_size
+from .checks import FromBackbone, match_size
 from .fpn import FPN
 
 
-class PANet(nn.Module):
+class PANet(FromBackbone, nn.Module):
     """FPN + bottom-up path augmentation, over any number (≥ 2) of levels.
 
     Args:
@@ -37,7 +37,11 @@ class PANet(nn.Module):
         out_channels: channels of every output level.
         norm, act: norm and activation after each bottom-up conv (paper: ``None``, ``"relu"``);
             ``norm`` also goes to the FPN (its ``act`` stays the baseline's ``None``).
-        **fpn_kwargs: passed to :class:`~fpnlab.necks.FPN` (``upsample``, ``fuse``, ``attention``...).
+        **fpn_kwargs: passed to :class:`~fpnlab.necks.FPN` (``upsample``, ``fuse``, ``attention``,
+            ``in_strides``...).
+
+    ``feature_info``: the output levels (name, channels, stride), as the FPN's; build from a
+    backbone with ``PANet.from_backbone(backbone, out_channels)``.
 
     Shapes: inputs ``[(B, C_i, H_i, W_i)]`` as a list or dict; outputs
     ``[(B, out_channels, H_i, W_i)]`` in the same form (dict keys ``C_k`` → ``P_k``).
@@ -61,6 +65,11 @@ class PANet(nn.Module):
                 nn.init.kaiming_uniform_(m.weight, a=1)
                 if m.bias is not None:
                     nn.init.constant_(m.bias, 0)
+
+    @property
+    def feature_info(self) -> list:
+        """Output levels (name, channels, stride), fine → coarse: the same as the FPN's."""
+        return self.fpn.feature_info
 
     def forward(self, feats):
         p = self.fpn(feats)  # checks the input and names the levels
