@@ -116,6 +116,23 @@ STRINGS: dict[str, dict[str, str]] = {
                         "tr": "ek kenar: seviyenin girdisinden doğrudan çıktısına"},
     "bifpn_node_note": {"en": "node: weighted sum → SiLU → depthwise 3×3 → 1×1 → BN",
                         "tr": "düğüm: ağırlıklı toplam → SiLU → depthwise 3×3 → 1×1 → BN"},
+    # yolo_pan diagram (viz)
+    "yolo_title": {"en": "YOLOv8's PAN-FPN: SPPF and C2f blocks",
+                  "tr": "YOLOv8'in PAN-FPN'i: SPPF ve C2f blokları"},
+    "yolo_col_backbone": {"en": "backbone",
+                         "tr": "backbone"},
+    "yolo_col_top_down": {"en": "top-down",
+                         "tr": "top-down"},
+    "yolo_col_bottom_up": {"en": "bottom-up (outputs)",
+                          "tr": "bottom-up (çıkışlar)"},
+    "yolo_up": {"en": "×2 upsample (nearest)",
+               "tr": "×2 upsample (nearest)"},
+    "yolo_down": {"en": "3×3 conv, stride 2",
+                 "tr": "3×3 conv, stride 2"},
+    "yolo_same": {"en": "same level",
+                 "tr": "aynı seviye"},
+    "yolo_node": {"en": "every C2f reads the concat of its inputs",
+                 "tr": "her C2f, girdilerinin concat'ını okur"},
     # teaching errors of the necks (fpnlab.necks.checks)
     "err_not_levels": {
         "en": ("{neck} expects the backbone levels as a list ordered fine → coarse (e.g. "

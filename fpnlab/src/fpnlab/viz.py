@@ -4,6 +4,8 @@ Every label comes from :mod:`fpnlab.i18n`, so pass the notebook's ``LANG``.
 """
 from __future__ import annotations
 
+import functools
+
 import io
 from collections.abc import Sequence
 
@@ -16,6 +18,14 @@ from .i18n import t
 from .necks.bifpn import cell_nodes
 from .strides import Level, level_name
 
+
+
+def _box_exit(c, towards, half):
+    """Where the line from the centre ``c`` of a box of half-size ``half`` towards ``towards``
+    leaves the box (diagram arrows start and end on box edges)."""
+    dx, dy = towards[0] - c[0], towards[1] - c[1]
+    s = min(half[0] / abs(dx) if dx else np.inf, half[1] / abs(dy) if dy else np.inf)
+    return c[0] + s * dx, c[1] + s * dy
 
 def levels_frame(levels: Sequence[Level], lang: str = "en") -> pd.DataFrame:
     """A table of levels: name, channels (when known), stride, ``H × W``."""
@@ -117,19 +127,6 @@ def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
     return ax
 
 
-# Labels of yolo_pan_diagram, both languages side by side (to move into fpnlab.i18n).
-_YOLO_PAN_LABELS = {
-    "title": {"en": "YOLOv8's PAN-FPN: SPPF and C2f blocks",
-              "tr": "YOLOv8'in PAN-FPN'i: SPPF ve C2f blokları"},
-    "col_backbone": {"en": "backbone", "tr": "backbone"},
-    "col_top_down": {"en": "top-down", "tr": "top-down"},
-    "col_bottom_up": {"en": "bottom-up (outputs)", "tr": "bottom-up (çıkışlar)"},
-    "up": {"en": "×2 upsample (nearest)", "tr": "×2 upsample (nearest)"},
-    "down": {"en": "3×3 conv, stride 2", "tr": "3×3 conv, stride 2"},
-    "same": {"en": "same level", "tr": "aynı seviye"},
-    "node": {"en": "every C2f reads the concat of its inputs",
-             "tr": "her C2f, girdilerinin concat'ını okur"},
-}
 
 
 def yolo_pan_diagram(lang: str | None = None, ax=None):
@@ -138,10 +135,6 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
     fine levels at the bottom; upsampling edges blue, stride-2 convs orange, same-level edges grey.
     Every C2f concatenates its inputs along the channels. ``lang=None``: the language set with
     :func:`fpnlab.set_lang`. Returns the axes."""
-    from .i18n import check_lang, get_lang
-
-    lang = check_lang(get_lang() if lang is None else lang)
-    label = {key: text[lang] for key, text in _YOLO_PAN_LABELS.items()}
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.6))
     gap, bw, bh = 1.3, 0.95, 0.6
@@ -151,10 +144,7 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
     text = {"C3": "$C_3$", "C4": "$C_4$", "C5": "$C_5$", "SPPF": "SPPF",
             "T4": "C2f\n$T_4$", "P3": "C2f\n$P_3$", "P4": "C2f\n$P_4$", "P5": "C2f\n$P_5$"}
 
-    def clip(c, towards):  # where the line from the box centre c leaves the box
-        dx, dy = towards[0] - c[0], towards[1] - c[1]
-        s = min(bw / 2 / abs(dx) if dx else np.inf, bh / 2 / abs(dy) if dy else np.inf)
-        return c[0] + s * dx, c[1] + s * dy
+    clip = functools.partial(_box_exit, half=(bw / 2, bh / 2))
 
     for name, (x, y) in pos.items():
         fc = "white" if name.startswith("C") else "0.93"
@@ -167,15 +157,15 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
         ax.annotate("", xy=clip(pos[b], pos[a]), xytext=clip(pos[a], pos[b]), zorder=1,
                     arrowprops=dict(arrowstyle="->", color=colors[kind], lw=1.6, shrinkA=0, shrinkB=0))
     for x, key in ((0.0, "col_backbone"), (3.0, "col_top_down"), (4.8, "col_bottom_up")):
-        ax.text(x, 2 * gap + 0.55, label[key], ha="center", va="bottom", fontsize=9)
-    handles = [plt.Line2D([], [], color=colors[k], lw=1.6, label=label[k]) for k in ("up", "down", "same")]
+        ax.text(x, 2 * gap + 0.55, t(f"yolo_{key}", lang), ha="center", va="bottom", fontsize=9)
+    handles = [plt.Line2D([], [], color=colors[k], lw=1.6, label=t(f"yolo_{k}", lang)) for k in ("up", "down", "same")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
-              fontsize=9, title=label["node"], title_fontsize=9)
+              fontsize=9, title=t("yolo_node", lang), title_fontsize=9)
     ax.set_xlim(-0.7, 5.5)
     ax.set_ylim(-0.5, 2 * gap + 0.9)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(label["title"], fontsize=11)
+    ax.set_title(t("yolo_title", lang), fontsize=11)
     return ax
 
 
@@ -194,10 +184,7 @@ def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None
         level, col = name.split("_")
         return xs[col], (int(level[1:]) - first) * gap
 
-    def clip(c, towards):  # the point where the line from the box centre c leaves the box
-        dx, dy = towards[0] - c[0], towards[1] - c[1]
-        s = min(bw / 2 / abs(dx) if dx else np.inf, bh / 2 / abs(dy) if dy else np.inf)
-        return c[0] + s * dx, c[1] + s * dy
+    clip = functools.partial(_box_exit, half=(bw / 2, bh / 2))
 
     nodes = cell_nodes(num_levels, first)
     boxes = {f"P{k}_in" for k in range(first, first + num_levels)} | {n for n, _ in nodes}
