@@ -9,7 +9,10 @@ import pytest  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 import fpnlab  # noqa: E402
-from fpnlab.viz import FPN_BLOCK_STRINGS, fpn_block_diagram  # noqa: E402
+from fpnlab.i18n import STRINGS  # noqa: E402
+from fpnlab.viz import fpn_block_diagram  # noqa: E402
+
+FPN_BLOCK_STRINGS = {k: v for k, v in STRINGS.items() if k.startswith("fpn_block_")}
 
 
 @pytest.fixture(autouse=True)

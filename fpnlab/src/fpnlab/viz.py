@@ -75,22 +75,6 @@ def pyramid_diagram(levels: Sequence[Level], lang: str = "en", ax=None, color="t
     return ax
 
 
-# Labels of fpn_block_diagram, both languages side by side (same layout as i18n.STRINGS, so the
-# keys can move there unchanged).
-FPN_BLOCK_STRINGS: dict[str, dict[str, str]] = {
-    "fpn_block_title": {"en": "The baseline FPN block at level k",
-                        "tr": "Baseline FPN bloğu, k seviyesinde"},
-    "fpn_block_lateral": {"en": "lateral\n1×1 conv", "tr": "lateral\n1×1 conv"},
-    "fpn_block_up": {"en": "Up ×2\n(to the size of $L_k$)", "tr": "Up ×2\n($L_k$'nın boyutuna)"},
-    "fpn_block_smooth": {"en": "smoothing\n3×3 conv", "tr": "smoothing\n3×3 conv"},
-    "fpn_block_backbone": {"en": "from the backbone", "tr": "backbone'dan"},
-    "fpn_block_from_coarser": {"en": "from level k+1 (coarser)", "tr": "k+1 seviyesinden (daha kaba)"},
-    "fpn_block_to_finer": {"en": "to level k−1 (finer),\nbefore smoothing",
-                           "tr": "k−1 seviyesine (daha ince),\nsmoothing'den önce"},
-    "fpn_block_to_head": {"en": "to the head", "tr": "head'e"},
-    "fpn_block_top": {"en": "top level: $T_{top} = L_{top}$ (no sum)",
-                      "tr": "en üst seviye: $T_{top} = L_{top}$ (toplama yok)"},
-}
 
 
 def fpn_block_diagram(lang: str | None = None, ax=None):
@@ -99,20 +83,13 @@ def fpn_block_diagram(lang: str | None = None, ax=None):
     on, unsmoothed, to the finer level; ``T_k`` → smoothing 3×3 → ``P_k``. Coarse levels above,
     fine below, as in :func:`panet_diagram`. ``lang`` defaults to :func:`fpnlab.set_lang`'s.
     Returns the axes."""
-    from .i18n import check_lang, get_lang
-
-    lang = get_lang() if lang is None else check_lang(lang)
-
-    def s(key):
-        return FPN_BLOCK_STRINGS[key][lang]
-
     if ax is None:
         _, ax = plt.subplots(figsize=(8.5, 3.6))
     y0, y1, bh = 0.0, 1.5, 0.56
     maps = {"C": (0.0, y0, "$C_k$"), "L": (3.0, y0, "$L_k$"), "T": (5.8, y0, "$T_k$"),
             "P": (8.6, y0, "$P_k$"), "Tn": (3.0, y1, "$T_{k+1}$")}
-    ops = {"lat": (1.5, y0, s("fpn_block_lateral"), 1.15), "up": (4.6, y1, s("fpn_block_up"), 1.5),
-           "smooth": (7.2, y0, s("fpn_block_smooth"), 1.15)}
+    ops = {"lat": (1.5, y0, t("fpn_block_lateral", lang), 1.15), "up": (4.6, y1, t("fpn_block_up", lang), 1.5),
+           "smooth": (7.2, y0, t("fpn_block_smooth", lang), 1.15)}
     plus = (4.6, y0, 0.22)
     op_c, map_c, td_c = "0.93", "white", "tab:blue"
 
@@ -140,17 +117,17 @@ def fpn_block_diagram(lang: str | None = None, ax=None):
     arrow((5.8, y0 - bh / 2), (5.8, y0 - 1.05), td_c, 1.8)   # T_k -> finer level
     arrow((8.6, y0 - bh / 2), (8.6, y0 - 1.05))              # P_k -> head
 
-    ax.text(0.0, y0 - bh / 2 - 0.1, s("fpn_block_backbone"), ha="center", va="top", fontsize=8, color="0.35")
-    ax.text(3.0, y1 + bh / 2 + 0.08, s("fpn_block_from_coarser"), ha="center", va="bottom", fontsize=8,
+    ax.text(0.0, y0 - bh / 2 - 0.1, t("fpn_block_backbone", lang), ha="center", va="top", fontsize=8, color="0.35")
+    ax.text(3.0, y1 + bh / 2 + 0.08, t("fpn_block_from_coarser", lang), ha="center", va="bottom", fontsize=8,
             color=td_c)
-    ax.text(5.8, y0 - 1.1, s("fpn_block_to_finer"), ha="center", va="top", fontsize=8, color=td_c)
-    ax.text(8.6, y0 - 1.1, s("fpn_block_to_head"), ha="center", va="top", fontsize=8, color="0.35")
-    ax.text(5.55, y1, s("fpn_block_top"), ha="left", va="center", fontsize=8, color="0.35")
+    ax.text(5.8, y0 - 1.1, t("fpn_block_to_finer", lang), ha="center", va="top", fontsize=8, color=td_c)
+    ax.text(8.6, y0 - 1.1, t("fpn_block_to_head", lang), ha="center", va="top", fontsize=8, color="0.35")
+    ax.text(5.55, y1, t("fpn_block_top", lang), ha="left", va="center", fontsize=8, color="0.35")
     ax.set_xlim(-0.6, 9.3)
     ax.set_ylim(-1.75, y1 + 0.85)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(s("fpn_block_title"), fontsize=11)
+    ax.set_title(t("fpn_block_title", lang), fontsize=11)
     return ax
 
 
