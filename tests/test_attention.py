@@ -64,6 +64,24 @@ def test_coordatt_parameters_and_maps():
     assert torch.allclose(out, inp * gh * gw, atol=1e-6)
 
 
+def test_coordatt_keeps_the_official_default_init():
+    """Chapter 7 measures the gates at init: the official code leaves conv_h/conv_w at PyTorch's
+    default init, so the gates average 1/2 but spread widely in training mode (not all σ(0))."""
+    torch.manual_seed(0)
+    ca = CoordAtt(256)
+    assert ca.conv_h.weight.abs().sum() > 0 and ca.conv_w.bias.abs().sum() > 0  # not zero-initialized
+    with torch.no_grad():
+        ca(x(256, 20, 20))  # training mode: BN uses the batch's statistics
+    for g in ca.last_maps:
+        assert abs(g.mean().item() - 0.5) < 0.05
+        assert g.min() < 0.3 and g.max() > 0.7
+    ca.eval()
+    with torch.no_grad():
+        ca(x(256, 20, 20))
+    for g in ca.last_maps:  # fresh running statistics: closer to 1/2, still not equal
+        assert 0.3 < g.min() < 0.5 < g.max() < 0.7
+
+
 @pytest.mark.parametrize("block", [SE, ECA, CBAM, CoordAtt])
 def test_shapes_odd_sizes_and_gradients(block):
     m = block(48)

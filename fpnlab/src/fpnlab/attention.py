@@ -129,6 +129,12 @@ class CoordAtt(nn.Module):
     Convs with bias and a BN after ``F1``, as the official code:
     ``(C·mip + mip) + 2·mip + 2·(mip·C + C)`` parameters. ``last_map``: the product
     ``g^h ⊙ g^w`` ``(B, C, H, W)``; ``last_maps``: ``(g^h, g^w)``.
+
+    Init: PyTorch's default for every conv, as the official code (houqb/CoordAttention,
+    ``coordatt.py``) leaves it. The gates therefore average 1/2 at init but do not start *at*
+    ``σ(0) = 1/2``: in training mode the BN gives ``F_h``'s and ``F_w``'s inputs unit variance and
+    the gates spread over most of ``(0, 1)``. Zero-initializing ``conv_h`` and ``conv_w`` (weights
+    and biases) would start both at exactly 1/2, i.e. the block at ``y = x / 4``.
     """
 
     def __init__(self, channels: int, reduction: int = 32):
