@@ -59,6 +59,7 @@ def test_percent_sign_goes_first_in_turkish():
     assert i18n.fmt_pct(0.628, "en") == "62.8%"
     assert i18n.fmt_pct(0.628, "tr") == "%62,8"
     assert i18n.fmt_pct(0.5, "tr", decimals=0) == "%50"
+    assert i18n.fmt_pct(-0.005, "tr") == "-%0,5" and i18n.fmt_pct(-0.005, "en") == "-0.5%"
 
 
 def test_message_fields_are_formatted_for_the_language():

@@ -307,8 +307,9 @@ def fmt_pct(x: float, lang: str | None = None, decimals: int = 1) -> str:
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     text = format_percent(x, format=pattern, locale=_LOCALES[_lang(lang)])
-    if _lang(lang) == "tr":  # CLDR's Turkish pattern puts the sign first: %62,8
-        text = "%" + text.replace("%", "")
+    if _lang(lang) == "tr":  # Turkish puts the percent sign first: %62,8, -%0,5
+        sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+        text = sign + "%" + text.replace("%", "")
     return text
 
 
