@@ -23,7 +23,7 @@ def _texts(ax):
 def test_diagram_has_every_block_and_its_labels(lang):
     ax = yolo_pan_diagram(lang)
     texts = _texts(ax)
-    for block in ("SPPF", "$C_3$", "$C_4$", "$C_5$", "C2f\n$T_4$", "C2f\n$P_3$", "C2f\n$P_4$", "C2f\n$P_5$"):
+    for block in ("SPPF", "$C_3$", "$C_4$", "$C_5$", "C2f\n$T_4$", "C2f\n$P_3$", "C2f\n$N_4$", "C2f\n$N_5$"):
         assert block in texts
     for label in LABELS.values():
         assert label[lang] in texts

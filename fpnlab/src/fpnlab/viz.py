@@ -187,7 +187,7 @@ def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
 
 def yolo_pan_diagram(lang: str | None = None, ax=None):
     """YOLOv8's neck (:class:`fpnlab.necks.YOLOPAN` with ``sppf=True``): backbone C3–C5, ``SPPF``
-    on C5, the top-down C2f blocks (``T_4``, then ``P_3``) and the bottom-up ones (``P_4``, ``P_5``),
+    on C5, the top-down C2f blocks (``T_4``, then ``P_3``) and the bottom-up ones (``N_4``, ``N_5``),
     fine levels at the bottom; upsampling edges blue, stride-2 convs orange, same-level edges grey.
     Every C2f concatenates its inputs along the channels. ``lang=None``: the language set with
     :func:`fpnlab.set_lang`. Returns the axes."""
@@ -198,7 +198,7 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
     pos = {"C3": (0.0, 0.0), "C4": (0.0, gap), "C5": (0.0, 2 * gap), "SPPF": (1.5, 2 * gap),
            "T4": (3.0, gap), "P3": (4.8, 0.0), "P4": (4.8, gap), "P5": (4.8, 2 * gap)}
     text = {"C3": "$C_3$", "C4": "$C_4$", "C5": "$C_5$", "SPPF": "SPPF",
-            "T4": "C2f\n$T_4$", "P3": "C2f\n$P_3$", "P4": "C2f\n$P_4$", "P5": "C2f\n$P_5$"}
+            "T4": "C2f\n$T_4$", "P3": "C2f\n$P_3$", "P4": "C2f\n$N_4$", "P5": "C2f\n$N_5$"}
 
     clip = functools.partial(_box_exit, half=(bw / 2, bh / 2))
 
