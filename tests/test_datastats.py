@@ -335,3 +335,26 @@ def test_empty_sets_do_not_crash():
         assert s.n_objects == 0 and s.rel_area.shape == (0,) and s.overlap.shape == (0,)
         assert [h.topic for h in design_hints(s, "en")][:4] == ["P2", "stride plan", "neck fusion", "norm"]
         assert report(s)["sizes"]["Count"].sum() == 0
+
+
+def test_import_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys, fpnlab.datastats; "
+            "print(sorted(m for m in ('torch', 'matplotlib', 'pandas', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_fuzz_files(tmp_path):
+    rng = random.Random(1)
+    text = json.dumps(base_coco()).encode()
+    p = tmp_path / "ann.json"
+    for _ in range(50):
+        data = bytearray(text[:rng.randrange(len(text))])  # truncated ...
+        for _ in range(rng.randint(0, 3)):                   # ... with a few random bytes
+            if data:
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        p.write_bytes(bytes(data))
+        with pytest.raises(CocoFormatError):
+            dataset_stats(p)

@@ -699,7 +699,18 @@ def design_hints(stats: DatasetStats, lang: str | None = None, input_size: int |
       photometric or blur augmentation. Nothing → the standard recipe.
 
     Returns one :class:`Hint` for each of P2, stride plan, neck fusion and norm, and one or more
-    for augmentation, in that order."""
+    for augmentation, in that order.
+
+    >>> coco = {"images": [{"id": 1, "width": 640, "height": 640}],
+    ...         "categories": [{"id": 1, "name": "bird"}],
+    ...         "annotations": [{"id": i, "image_id": 1, "category_id": 1, "bbox": [20 * i, 0, 10, 12]}
+    ...                         for i in range(1, 9)]}
+    >>> hints = design_hints(dataset_stats(coco), "en")
+    >>> [(h.topic, h.key) for h in hints][:2], hints[0].evidence
+    ([('P2', 'p2_add'), ('stride plan', 'stride_plan')], {'share_below_16px': 1.0})
+    >>> hints[0].message
+    'Add P2 (stride 4): 100.0% of the objects are shorter than 16 px on their short side, fewer than 2 cells on P3 (stride 8).'
+    """
     from .layers import choose_norm
 
     lang = _lang(lang)
