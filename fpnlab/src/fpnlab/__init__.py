@@ -7,6 +7,7 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 - ``fpnlab.layers``    conv + norm + activation, the brick every block is made of
 - ``fpnlab.attention`` SE, ECA, CBAM, Coordinate Attention (used after fusion in the necks)
 - ``fpnlab.data``      a small generated image set with boxes (no downloads)
+- ``fpnlab.datastats`` statistics of a COCO-format set and the design hints they give
 - ``fpnlab.backbones`` TinyBackbone, the seed's demo backbone, torchvision and timm backbones
 - ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN, BiFPN
 - ``fpnlab.heads``     small dense heads on the pyramid levels
@@ -34,6 +35,7 @@ _API = {
     "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",
     "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
+    "dataset_stats": "datastats", "DatasetStats": "datastats", "design_hints": "datastats",
     "Detector": "detector", "cost": "metrics", "n_params": "metrics",
 }
 
