@@ -68,6 +68,10 @@ TR_THEME = {
     "Search Results": "Arama sonuçları",
     "Searching": "Aranıyor",
     "Search Page": "Arama sayfası",
+    "Color mode": "Renk modu",
+    "Light": "Açık",
+    "Dark": "Koyu",
+    "System Settings": "Sistem ayarı",
     "Link to this heading": "Bu başlığa bağlantı",
     "Link to this equation": "Bu denkleme bağlantı",
     "Link to this image": "Bu görsele bağlantı",
@@ -189,6 +193,9 @@ def config_inited(app, config):
     options["article_header_end"] = ["fpnbook-lang-switch.html", "article-header-buttons.html"]
     if lang == "tr":
         options["search_bar_text"] = "Bu kitapta ara..."
+        options["toc_title"] = "İçindekiler"
+        config.togglebutton_hint = "Göstermek için tıkla"
+        config.togglebutton_hint_hide = "Gizlemek için tıkla"
     config.html_theme_options = options
     templates = str(Path(__file__).resolve().parents[1] / "_templates")
     if templates not in config.templates_path:
@@ -277,7 +284,35 @@ def _machine_paths(srcdir: Path) -> list[tuple[re.Pattern, str]]:
     ]
 
 
+FIGURE = {"en": "Figure drawn by the code above, in “{}”", "tr": "Yukarıdaki kodun çizdiği şekil, “{}” başlığında"}
+
+
+def _in_cell_output(node) -> bool:
+    while node is not None:
+        if isinstance(node, nodes.Element) and "cell_output" in node.get("classes", []):
+            return True
+        node = node.parent
+    return False
+
+
+def _alt_text(app, image) -> str:
+    """A figure's fallback alt text: the section it illustrates (a notebook can say better with
+    the cell metadata `mystnb: image: alt:`, which myst-nb puts here first)."""
+    node, title = image, ""
+    while node is not None:
+        if isinstance(node, nodes.section) and node.children and isinstance(node[0], nodes.title):
+            title = node[0].astext()
+            break
+        node = node.parent
+    return FIGURE[app.fpnbook_lang].format(title or app.config.html_title)
+
+
 def clean_doctree(app, doctree, docname):
+    # figures from code cells: myst-nb writes the image's file path as its alt text
+    for image in doctree.findall(nodes.image):
+        alt = image.get("alt", "")
+        if _in_cell_output(image) and (not alt.strip() or "_images/" in alt or alt == image.get("uri")):
+            image["alt"] = _alt_text(app, image)
     paths = _machine_paths(Path(app.srcdir))
     for block in list(doctree.findall(nodes.literal_block)):
         text = block.astext()
@@ -306,6 +341,8 @@ def clean_doctree(app, doctree, docname):
 
 # --- pages -------------------------------------------------------------------------------------
 
+# pydata-sphinx-theme 0.15/0.16 load Font Awesome's 1.5 MB script in <head> without `defer`.
+BLOCKING_FONTAWESOME = re.compile(r'<script (src="[^"]*fontawesome[^"]*\.js[^"]*")></script>')
 WIDGET_STATE = re.compile(
     r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
 
@@ -368,6 +405,7 @@ def build_finished(app, exception):
             for state in states:
                 new = new.replace(state, "", 1)
             new = new.replace("</body>", "\n".join(states) + "\n</body>", 1)
+        new = BLOCKING_FONTAWESOME.sub(r'<script defer \1></script>', new)
         if app.fpnbook_lang == "tr":
             for english, turkish in TR_LITERAL.items():
                 new = new.replace(english, turkish)

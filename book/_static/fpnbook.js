@@ -17,7 +17,29 @@
     return text || (TR ? "Kaydırıcı" : "Slider");
   }
 
+  // Words that other extensions write from JavaScript (sphinx-togglebutton, sphinx-copybutton):
+  // Turkish on the Turkish site.
+  var TR_WORDS = {
+    "Toggle hidden content": "Gizli içeriği aç/kapat",
+    "Copy": "Kopyala",
+    "Copy to clipboard": "Panoya kopyala",
+    "Copied!": "Kopyalandı!",
+    "Failed to copy": "Kopyalanamadı",
+  };
+
+  function translate(root) {
+    root.querySelectorAll("[aria-label], [title], [data-tooltip]").forEach(function (el) {
+      ["aria-label", "title", "data-tooltip"].forEach(function (name) {
+        var value = el.getAttribute(name);
+        if (value && Object.prototype.hasOwnProperty.call(TR_WORDS, value)) {
+          el.setAttribute(name, TR_WORDS[value]);
+        }
+      });
+    });
+  }
+
   function fix(root) {
+    if (TR) translate(root);
     root.querySelectorAll('.widget-readout[contenteditable="true"]').forEach(function (el) {
       el.setAttribute("contenteditable", "false");
       el.setAttribute("aria-live", "polite");
@@ -65,7 +87,7 @@
   });
   observer.observe(document.documentElement, {
     childList: true, subtree: true, attributes: true,
-    attributeFilter: ["contenteditable", "title", "aria-label", "alt"],
+    attributeFilter: ["contenteditable", "title", "aria-label", "alt", "data-tooltip"],
   });
   fix(document);
 })();
