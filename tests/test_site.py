@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("FPNBOOK_SITE", ROOT / "_build" / "html"))   # override: test another build
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -600,6 +600,9 @@ def measure(context, base_url: str, path: str, wait_widget: bool) -> dict:
     sizes: dict[str, float] = {}
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     page.add_init_script(PROBE)
+    # the site is offline: requests to other hosts fail at once (only they are intercepted)
+    origin = re.escape(base_url.rstrip("/"))
+    page.route(re.compile(rf"^(?!{origin}/|data:|blob:)"), lambda route: route.abort())
     try:
         page.goto(base_url + path, wait_until="load", timeout=120_000)
         if wait_widget:
@@ -631,6 +634,7 @@ def measure_site(context, base_url: str, old_layout: bool = False) -> list[tuple
             path = f"notebooks/{lang}/{name}.html" if old_layout else page_path(lang, name)
             has_widgets = 'widget-state+json' in (SITE / path).read_text(encoding="utf-8")
             rows.append((name, lang, measure(context, base_url, path, has_widgets)))
+            print(metrics_table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     return rows
 
 
