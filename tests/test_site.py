@@ -28,6 +28,7 @@ _build/site-metrics.md (also: `python tests/test_site.py [SITE] [--old-layout]`)
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -598,7 +599,9 @@ def measure(context, base_url: str, path: str, wait_widget: bool) -> dict:
         "offline": False, "latency": LINK["latency_ms"],
         "downloadThroughput": LINK["download_bps"], "uploadThroughput": LINK["upload_bps"]})
     sizes: dict[str, float] = {}
+    urls: dict[str, str] = {}
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
     page.add_init_script(PROBE)
     # the site is offline: requests to other hosts fail at once (only they are intercepted)
     origin = re.escape(base_url.rstrip("/"))
@@ -611,18 +614,31 @@ def measure(context, base_url: str, path: str, wait_widget: bool) -> dict:
         marks = page.evaluate("() => window.__fpn")
         fcp = page.evaluate(MEASURE)["fcp"]
         return {"bytes": sum(sizes.values()), "requests": len(sizes),
+                "gzip": sum(gzipped_size(urls[r]) for r in sizes if r in urls),
                 "text_s": (marks["text"] or float("nan")) / 1000, "fcp_s": (fcp or float("nan")) / 1000,
                 "widget_s": (marks["widget"] / 1000) if marks["widget"] else None}
     finally:
         page.close()
 
 
+@functools.lru_cache(maxsize=None)
+def _gzipped(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def gzipped_size(url: str) -> int:
+    """What a host that compresses (GitHub Pages, nginx) would send for a file of the site;
+    the test server sends files as they are."""
+    path = SITE / urlsplit(url).path.lstrip("/")
+    return _gzipped(path) if path.is_file() else 0
+
+
 def metrics_table(rows: list[tuple[str, str, dict]]) -> str:
-    lines = ["| chapter | lang | transferred | requests | first paint | text on screen | interactive widget |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| chapter | lang | transferred | (gzip host) | requests | first paint | text on screen | interactive widget |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for name, lang, m in rows:
         widget = f"{m['widget_s']:.2f} s" if m["widget_s"] is not None else "–"
-        lines.append(f"| {name} | {lang} | {m['bytes'] / 1e6:.2f} MB | {m['requests']} | {m['fcp_s']:.2f} s "
+        lines.append(f"| {name} | {lang} | {m['bytes'] / 1e6:.2f} MB | {m['gzip'] / 1e6:.2f} MB | {m['requests']} | {m['fcp_s']:.2f} s "
                      f"| {m['text_s']:.2f} s | {widget} |")
     return "\n".join(lines)
 

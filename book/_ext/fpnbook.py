@@ -341,8 +341,10 @@ def clean_doctree(app, doctree, docname):
 
 # --- pages -------------------------------------------------------------------------------------
 
-# pydata-sphinx-theme 0.15/0.16 load Font Awesome's 1.5 MB script in <head> without `defer`.
-BLOCKING_FONTAWESOME = re.compile(r'<script (src="[^"]*fontawesome[^"]*\.js[^"]*")></script>')
+# pydata-sphinx-theme 0.15/0.16 load Font Awesome's 1.5 MB script (it swaps every <i class="fa-…">
+# for an SVG) in <head> without `defer`; the theme's CSS already draws the same icons with Font
+# Awesome's web fonts (vendor/fontawesome/webfonts), so the page does not load the script at all.
+FONTAWESOME_JS = re.compile(r'[ \t]*<script[^>]*src="[^"]*fontawesome[^"]*\.js[^"]*"[^>]*></script>\n?')
 WIDGET_STATE = re.compile(
     r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
 
@@ -405,7 +407,7 @@ def build_finished(app, exception):
             for state in states:
                 new = new.replace(state, "", 1)
             new = new.replace("</body>", "\n".join(states) + "\n</body>", 1)
-        new = BLOCKING_FONTAWESOME.sub(r'<script defer \1></script>', new)
+        new = FONTAWESOME_JS.sub("", new)
         if app.fpnbook_lang == "tr":
             for english, turkish in TR_LITERAL.items():
                 new = new.replace(english, turkish)
