@@ -393,9 +393,14 @@ PHONE_LAYOUT = """() => {
         if (r.right > article.right + 1) problems.push(`slider ${i} is wider than the column (${Math.round(r.right)} > ${Math.round(article.right)})`);
         const readout = s.querySelector('.widget-readout');
         if (readout) {
+            readout.scrollIntoView({block: 'center', behavior: 'instant'});
             const q = readout.getBoundingClientRect();
-            if (!readout.innerText.trim() || q.width < 8 || q.right > article.right + 1)
-                problems.push(`slider ${i} does not show its value`);
+            // the value is on screen and nothing covers it (e.g. the next output, when the value
+            // wrapped below a fixed-height slider row)
+            const hit = document.elementFromPoint(q.left + Math.min(q.width, 20) / 2, q.top + q.height / 2);
+            if (!readout.innerText.trim() || q.width < 8 || q.right > article.right + 1
+                || q.bottom > s.getBoundingClientRect().bottom + 1 || !hit || !readout.contains(hit))
+                problems.push(`slider ${i} does not show its value ("${readout.innerText.trim()}")`);
         }
     });
     document.querySelectorAll('.widget-slider .widget-label, .widget-hslider .widget-label').forEach((l, i) => {
