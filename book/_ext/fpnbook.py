@@ -10,8 +10,10 @@ site (FPNBOOK_LANG=tr, _toc.tr.yml) into _build/html/tr. This extension
   this build, to the other site, and adds a language switch to every page that goes to the twin;
 * removes build noise from the pages: nbval markers left in code, the "No CUDA runtime" warning,
   the build machine's paths in tracebacks; serves the Colab badge and the language icons itself;
-* loads the site's CSS/JS (book/_static/fpnbook.*) and moves the widget JavaScript and the widget
-  state out of the way of the first paint (``defer``, state at the end of ``<body>``).
+* loads the site's CSS/JS (book/_static/fpnbook.*) and keeps scripts out of the way of the first
+  paint: the widget JavaScript is deferred, widget state sits at the end of ``<body>``, and the
+  theme's 1.5 MB Font Awesome script is not loaded (its web fonts draw the same icons);
+* gives figures drawn by code cells an alt text (myst-nb writes the image's file path there).
 """
 from __future__ import annotations
 
