@@ -69,9 +69,14 @@ $(VENDORED): package.json package-lock.json
 
 # The site. FPNLAB_WIDGETS=static makes fpnlab display the kernel-free twin of every widget.
 # --all: a change to fpnlab alone must re-execute every notebook (no stale outputs).
-$(HTML_DONE): $(INSTALLED) $(VENDORED) $(SOURCES)
+# Two sites from the same sources (book/_ext/fpnbook.py): English (_toc.yml) in $(HTML), Turkish
+# (_toc.tr.yml) in $(HTML)/tr, each with its own language, search index and theme words.
+$(HTML_DONE): $(INSTALLED) $(VENDORED) $(SOURCES) _toc.tr.yml
 	rm -f $@
-	FPNLAB_WIDGETS=static jupyter-book build . --path-output . --all -W --keep-going
+	FPNLAB_WIDGETS=static FPNBOOK_LANG=en jupyter-book build . --toc _toc.yml --path-output . --all -W --keep-going
+	rm -rf _build/tr $(HTML)/tr
+	FPNLAB_WIDGETS=static FPNBOOK_LANG=tr jupyter-book build . --toc _toc.tr.yml --path-output _build/tr --all -W --keep-going
+	cp -r _build/tr/_build/html $(HTML)/tr
 	touch $@
 
 book: $(HTML_DONE)

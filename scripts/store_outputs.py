@@ -1,8 +1,10 @@
 """Execute chapters and store only the outputs nbval checks.
 
 The site never shows committed outputs: the book executes every notebook when it is built.
-What *is* committed are the expected outputs of the cells marked ``# NBVAL_CHECK_OUTPUT``
+What *is* committed are the expected outputs of the cells tagged ``nbval-check-output``
 (text only: shapes, tables, counts), which ``pytest --nbval-lax`` compares with a fresh run.
+(nbval's markers are cell tags, not ``# NBVAL_...`` comments, so the site does not show them:
+``scripts/nbval_tags.py`` converts comments into tags.)
 Every other cell is stored without outputs, so nothing stale can hide in the repository.
 
 Usage: python scripts/store_outputs.py [NOTEBOOK ...]   (default: all chapters, both languages)
@@ -17,12 +19,17 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-MARK = "NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
+RAISES_TAGS = ("raises-exception", "nbval-raises-exception")
 TEXT = ("text/plain",)
 
 
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
 def keep_checked(nb: nbformat.NotebookNode) -> None:
-    """Clear every output except the text outputs of NBVAL_CHECK_OUTPUT cells."""
+    """Clear every output except the text outputs of cells tagged nbval-check-output."""
     nb.metadata.pop("widgets", None)
     count = 0
     for cell in nb.cells:
@@ -30,7 +37,7 @@ def keep_checked(nb: nbformat.NotebookNode) -> None:
             continue
         cell.execution_count = None
         cell.metadata.pop("execution", None)  # nbclient's timestamps: noise in every diff
-        if MARK not in cell.source:
+        if CHECK_TAG not in tags(cell):
             cell.outputs = []
             continue
         kept = []
@@ -62,7 +69,7 @@ def main(paths: list[str]) -> int:
         NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         errors = [c for c in nb.cells if c.cell_type == "code" and any(
-            o.output_type == "error" for o in c.get("outputs", [])) and "NBVAL_RAISES_EXCEPTION" not in c.source]
+            o.output_type == "error" for o in c.get("outputs", [])) and not set(RAISES_TAGS) & set(tags(c))]
         keep_checked(nb)
         nbformat.write(nb, path)
         print(f"{path.relative_to(ROOT)}: {time.perf_counter() - start:.1f} s"

@@ -17,7 +17,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 LANGS = ("en", "tr")
-PARTS = {"en": "English", "tr": "Türkçe"}
 LANG_LINE = re.compile(r"""^LANG\s*=\s*["'](en|tr)["']$""")
 COLAB = "https://colab.research.google.com"
 
@@ -197,37 +196,57 @@ def test_first_markdown_cell_has_colab_badge_and_twin_link(rel):
 
 
 # --- table of contents ------------------------------------------------------------------------
+# One site per language (book/_ext/fpnbook.py): _toc.yml is the English site, _toc.tr.yml the
+# Turkish one. Both list the same chapters in the same order, in the same parts.
 
-def toc_parts() -> dict[str, list[str]]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+TOCS = {"en": "_toc.yml", "tr": "_toc.tr.yml"}
+
+
+def toc_parts(lang: str) -> list[tuple[str, list[str]]]:
+    toc = yaml.safe_load((ROOT / TOCS[lang]).read_text(encoding="utf-8"))
     assert toc.get("format") == "jb-book"
-    return {part["caption"]: [c["file"] for c in part.get("chapters", [])] for part in toc["parts"]}
+    return [(part["caption"], [c["file"] for c in part.get("chapters", [])]) for part in toc["parts"]]
 
 
-def test_toc_lists_the_same_chapters_in_both_parts():
-    parts = toc_parts()
-    assert set(PARTS.values()) <= set(parts), f"_toc.yml parts: {list(parts)}"
-    en = [f.removeprefix("notebooks/en/") for f in parts[PARTS["en"]] if f.startswith("notebooks/en/")]
-    tr = [f.removeprefix("notebooks/tr/") for f in parts[PARTS["tr"]] if f.startswith("notebooks/tr/")]
-    assert en and en == tr, f"chapters differ between the parts: en {en} vs tr {tr}"
-    listed = {f"{lang}/{Path(f).name}.ipynb" for lang, files in (("en", en), ("tr", tr)) for f in files}
-    assert set(NOTEBOOK_PATHS) <= listed, f"notebooks missing from _toc.yml: {set(NOTEBOOK_PATHS) - listed}"
+def test_toc_lists_the_same_chapters_in_both_languages():
+    en_parts, tr_parts = toc_parts("en"), toc_parts("tr")
+    assert len(en_parts) == len(tr_parts), f"parts: en {len(en_parts)} vs tr {len(tr_parts)}"
+    for (en_caption, en_files), (tr_caption, tr_files) in zip(en_parts, tr_parts):
+        en = [re.sub(r"(^|/)en/", r"\1", f) for f in en_files]
+        tr = [re.sub(r"(^|/)tr/", r"\1", f) for f in tr_files]
+        assert en == tr, f"parts {en_caption!r} / {tr_caption!r} list different pages: en {en} vs tr {tr}"
+    for lang in LANGS:
+        files = [f for _, part in toc_parts(lang) for f in part]
+        others = [f for f in files if f.startswith("notebooks/") and not f.startswith(f"notebooks/{lang}/")]
+        assert not others, f"{TOCS[lang]} lists chapters of another language: {others}"
+        chapters = [f for f in files if f.startswith(f"notebooks/{lang}/")]
+        assert chapters, f"{TOCS[lang]} lists no chapter"
+        listed = {f"{lang}/{Path(f).name}.ipynb" for f in chapters}
+        mine = {p for p in NOTEBOOK_PATHS if p.startswith(f"{lang}/")}
+        assert mine <= listed, f"notebooks missing from {TOCS[lang]}: {mine - listed}"
 
 
-def test_every_toc_entry_exists():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_toc_entry_exists(lang):
+    toc = yaml.safe_load((ROOT / TOCS[lang]).read_text(encoding="utf-8"))
     files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part.get("chapters", [])]
     missing = [f for f in files if not any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb"))]
-    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+    assert not missing, f"{TOCS[lang]} lists files that do not exist: {missing}"
 
 
 # --- stale-output guard -----------------------------------------------------------------------
 # The book executes every notebook, so the site never shows committed outputs. The repository
-# keeps only what nbval compares (scripts/store_outputs.py): the text outputs of cells marked
-# NBVAL_CHECK_OUTPUT, with an execution count (nbval fails a cell that has outputs but no
+# keeps only what nbval compares (scripts/store_outputs.py): the text outputs of cells tagged
+# nbval-check-output, with an execution count (nbval fails a cell that has outputs but no
 # execution count: "Unrun reference cell has outputs"). Anything else committed is stale.
 
-CHECKED = "NBVAL_CHECK_OUTPUT"
+CHECKED = "nbval-check-output"          # nbval's markers are cell tags (scripts/nbval_tags.py)
+RAISES = "raises-exception"              # read by myst-nb (the book) and by nbval
+MARKER_COMMENT = re.compile(r"^[ \t]*#+[ \t]*NBVAL_[A-Z_]+[ \t]*$", re.M)
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
 
 
 def stale_outputs(nb) -> list[str]:
@@ -237,8 +256,8 @@ def stale_outputs(nb) -> list[str]:
         if cell.cell_type != "code":
             continue
         outputs = cell.get("outputs", [])
-        if outputs and CHECKED not in cell.source:
-            problems.append(f"cell {i}: outputs but no {CHECKED} mark")
+        if outputs and CHECKED not in tags(cell):
+            problems.append(f"cell {i}: outputs but no {CHECKED} tag")
         elif outputs and cell.get("execution_count") is None:
             problems.append(f"cell {i}: checked outputs without an execution count (nbval: "
                             "'Unrun reference cell has outputs')")
@@ -252,7 +271,8 @@ def stale_outputs(nb) -> list[str]:
 
 
 def test_stale_output_guard_catches_outputs():
-    nb = _nb('LANG = "en"', f"# {CHECKED}\nprint(1)", "x = 1")
+    nb = _nb('LANG = "en"', "print(1)", "x = 1")
+    nb.cells[2].metadata["tags"] = [CHECKED]
     assert stale_outputs(nb) == []
     nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
     nb.cells[2].execution_count = 1
@@ -274,9 +294,26 @@ def test_notebook_carries_no_stale_outputs(rel):
 
 
 @pytest.mark.parametrize("rel", NOTEBOOK_PATHS)
+def test_nbval_markers_are_tags_not_comments(rel):
+    """The site shows a cell's source: nbval's markers are tags (`scripts/nbval_tags.py`)."""
+    bad = [i for i, c in enumerate(read(rel).cells)
+           if c.cell_type == "code" and MARKER_COMMENT.search(c.source)]
+    assert not bad, (f"{rel}: code cells {bad} carry `# NBVAL_...` comment lines; run "
+                     "scripts/nbval_tags.py (they become the tags nbval-check-output, raises-exception)")
+
+
+@pytest.mark.parametrize("rel", NOTEBOOK_PATHS)
 def test_cells_meant_to_raise_are_marked_for_both_runners(rel):
-    """nbval needs `# NBVAL_RAISES_EXCEPTION`, the book build (myst-nb) the `raises-exception` tag."""
+    """nbval and the book build (myst-nb) both read the `raises-exception` tag; a cell tagged
+    for nbval alone (`nbval-raises-exception`) would stop the book build."""
     bad = [i for i, c in enumerate(read(rel).cells) if c.cell_type == "code"
-           and ("NBVAL_RAISES_EXCEPTION" in c.source) != ("raises-exception" in c.metadata.get("tags", []))]
-    assert not bad, (f"{rel}: code cells {bad} need both `# NBVAL_RAISES_EXCEPTION` and the cell tag "
-                     "`raises-exception`, or neither")
+           and "nbval-raises-exception" in tags(c) and RAISES not in tags(c)]
+    assert not bad, (f"{rel}: code cells {bad} are tagged nbval-raises-exception but not "
+                     f"`{RAISES}` (myst-nb needs it)")
+
+
+def test_marker_checks_catch_comments_and_missing_tags():
+    nb = _nb('LANG = "en"', "# NBVAL_CHECK_OUTPUT\nprint(1)", "x = 1  # NBVAL is fine in prose")
+    assert [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and MARKER_COMMENT.search(c.source)] == [2]
+    nb.cells[3].metadata["tags"] = ["nbval-raises-exception"]
+    assert "nbval-raises-exception" in tags(nb.cells[3]) and RAISES not in tags(nb.cells[3])

@@ -13,6 +13,22 @@
   // html-manager falls back to a CDN (jsdelivr by default) for widget modules it does not
   // bundle; point that fallback at the local folder so nothing is fetched from the internet.
   document.currentScript.setAttribute("data-jupyter-widgets-cdn", local);
+  // html-manager's embed-amd.js renders the widgets on window "load", i.e. after every image,
+  // font and MathJax file of the page has arrived; the widgets need none of them. Render them as
+  // soon as the document is parsed instead (the scripts are deferred, so it is parsed by then).
+  var addEventListener = window.addEventListener;
+  window.addEventListener = function (type, listener) {
+    if (type === "load" && typeof listener === "function" && String(listener).indexOf("renderWidgets") >= 0) {
+      window.addEventListener = addEventListener;
+      if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", listener);
+      } else {
+        setTimeout(listener, 0);
+      }
+      return;
+    }
+    return addEventListener.apply(this, arguments);
+  };
   // @jupyter-widgets/base typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue);
   // pages with math load MathJax 3 (Sphinx), which has no Hub. Bridge that one call. MathJax
   // is loaded with `defer`, so it has replaced window.MathJax by DOMContentLoaded, and this
