@@ -20,6 +20,8 @@ so that every pyramid level gets work.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import numbers
@@ -96,6 +98,273 @@ class Shapes(torch.utils.data.Dataset):
         """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
         imgs, targets = zip(*(self[int(i)] for i in indices))
         return torch.stack(imgs), list(targets)
+
+
+# ---------------------------------------------------------------- the context-cue set
+
+CONTEXT_CLASSES = ("square", "disc", "triangle", "dot_a", "dot_b")
+_MARKER_COLOURS = (np.array([0.95, 0.15, 0.1], np.float32), np.array([0.1, 0.35, 0.95], np.float32))
+_DOT_COLOUR = np.array([0.92, 0.92, 0.92], np.float32)
+
+
+def _ring(canvas: np.ndarray, cx: float, cy: float, r: float, width: float, colour: np.ndarray) -> None:
+    """Clutter: an unlabelled ring (a hollow circle) — no class looks like it."""
+    size = canvas.shape[0]
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
+    d = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2)
+    canvas[np.abs(d - r) <= width / 2] = colour
+
+
+class ContextShapes(torch.utils.data.Dataset):
+    """A generated detection set where some classes can only be told apart by their context.
+
+    Every image (``size × size``, values in [0, 1]) holds:
+
+    - a **scene marker**: a large red or blue square in one corner, not annotated. It decides
+      the class of every dot in the image (red → ``dot_a``, blue → ``dot_b``) with probability
+      ``context`` (1.0: always; 0.5: no cue at all);
+    - **dots**: small identical grey discs (``dot_sides`` px), placed at least ``min_dot_dist``
+      px from the marker — beyond the receptive field of the fine levels, so only a path that
+      brings coarse context down (a top-down neck) lets the head at the dot's level know its class;
+    - **shapes**: squares, discs and triangles of random colours, sides log-uniform in
+      ``shape_sides`` (medium to large), classes drawn with weights ``class_weights`` (class
+      imbalance), allowed to overlap each other;
+    - **clutter**: ``clutter`` unlabelled rings at most, plus background noise;
+    - optional degradations: Gaussian ``blur`` (sigma, px), additive ``noise`` (std) and
+      ``low_light`` (brightness × (1 − low_light)).
+
+    ``density`` scales the number of dots and shapes (at most ``density × 6`` dots and
+    ``density × 3`` shapes, at least one of each). Everything is drawn from ``seed``;
+    ``ds[i]`` → ``(image (3, size, size), {"boxes": (N, 4) xyxy px, "labels": (N,) int64})``.
+    :meth:`coco` gives the COCO dict, :meth:`write_coco` a COCO folder.
+
+    >>> ds = ContextShapes(2, size=128, seed=0)
+    >>> img, tgt = ds[0]
+    >>> tuple(img.shape), ds.classes[-2:], sorted(ds.coco())
+    ((3, 128, 128), ('dot_a', 'dot_b'), ['annotations', 'categories', 'images', 'info'])
+    """
+
+    classes = CONTEXT_CLASSES
+
+    def __init__(self, n: int = 512, size: int = 128, seed: int = 0, context: float = 1.0,
+                 density: float = 1.0, dot_sides=(3, 6), shape_sides=(10, None),
+                 class_weights=(1.0, 0.6, 0.3), marker_side: float = 0.25, min_dot_dist: float | None = None,
+                 clutter: int = 2, blur: float = 0.0, noise: float = 0.0, low_light: float = 0.0):
+        if not 0.0 <= context <= 1.0:
+            raise ValueError(f"context is the probability that a dot's class follows the marker; "
+                             f"give a value in [0, 1] (0.5 = no cue), got {context}")
+        if size < 32:
+            raise ValueError(f"size must be at least 32 px (the marker and the dots need room); got {size}")
+        self.size, self.seed, self.context = size, seed, context
+        lo, hi = shape_sides
+        self.shape_sides = (lo, hi or size // 2)
+        self.dot_sides = tuple(dot_sides)
+        self.min_dot_dist = min_dot_dist if min_dot_dist is not None else 0.4 * size
+        self.marker_side = max(8, int(marker_side * size))
+        self.kw = dict(density=density, class_weights=np.asarray(class_weights, float) / sum(class_weights),
+                       clutter=clutter, blur=blur, noise=noise, low_light=low_light)
+        rng = np.random.default_rng(seed)
+        self.items = [self._make(rng) for _ in range(n)]
+
+    def _make(self, rng: np.random.Generator):
+        size, kw = self.size, self.kw
+        canvas = rng.uniform(0.0, 0.3, (size, size, 3)).astype(np.float32)
+        for _ in range(int(rng.integers(0, kw["clutter"] + 1))):   # clutter first, objects on top
+            _ring(canvas, *rng.uniform(0, size, 2), rng.uniform(4, size / 4), 1.5,
+                  rng.uniform(0.4, 0.8, 3).astype(np.float32))
+        boxes, labels = [], []
+        n_shapes = max(1, int(rng.integers(1, int(round(3 * kw["density"])) + 1)))
+        for _ in range(n_shapes):
+            lo, hi = self.shape_sides
+            side = int(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+            x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
+            kind = int(rng.choice(3, p=kw["class_weights"]))
+            _draw(canvas, kind, x0, y0, side, rng.uniform(0.45, 1.0, 3).astype(np.float32))
+            boxes.append([x0, y0, x0 + side, y0 + side])
+            labels.append(kind)
+        # the scene marker, in a random corner (drawn over shapes: the cue is always visible)
+        scene = int(rng.integers(2))
+        m = self.marker_side
+        corner = int(rng.integers(4))
+        mx0, my0 = (0 if corner in (0, 2) else size - m), (0 if corner in (0, 1) else size - m)
+        canvas[my0:my0 + m, mx0:mx0 + m] = _MARKER_COLOURS[scene]
+        mcx, mcy = mx0 + m / 2, my0 + m / 2
+        # dots: identical look, class from the marker (with probability `context`)
+        n_dots = max(1, int(rng.integers(1, int(round(6 * kw["density"])) + 1)))
+        placed = 0
+        for _ in range(50 * n_dots):
+            if placed == n_dots:
+                break
+            side = int(rng.integers(self.dot_sides[0], self.dot_sides[1] + 1))
+            x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
+            if math.hypot(x0 + side / 2 - mcx, y0 + side / 2 - mcy) < self.min_dot_dist:
+                continue
+            _draw(canvas, 1, x0, y0, side, _DOT_COLOUR)
+            follows = rng.random() < self.context
+            boxes.append([x0, y0, x0 + side, y0 + side])
+            labels.append(3 + (scene if follows else 1 - scene))
+            placed += 1
+        img = torch.from_numpy(canvas).permute(2, 0, 1).contiguous()
+        if kw["blur"] > 0:
+            from torchvision.transforms.v2.functional import gaussian_blur
+
+            k = 2 * math.ceil(3 * kw["blur"]) + 1
+            img = gaussian_blur(img, [k, k], [kw["blur"], kw["blur"]])
+        if kw["low_light"] > 0:
+            img = img * (1 - kw["low_light"])
+        if kw["noise"] > 0:
+            img = img + kw["noise"] * torch.from_numpy(rng.standard_normal(img.shape).astype(np.float32))
+        img = img.clamp(0, 1)
+        return img, torch.tensor(boxes, dtype=torch.float32), torch.tensor(labels, dtype=torch.int64)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int):
+        img, boxes, labels = self.items[i]
+        return img, {"boxes": boxes, "labels": labels}
+
+    def batch(self, indices) -> tuple[torch.Tensor, list[dict]]:
+        """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
+        imgs, targets = zip(*(self[int(i)] for i in indices))
+        return torch.stack(imgs), list(targets)
+
+    def coco(self) -> dict:
+        """The ground truth as a COCO dict: image ids 1..n (``ds[i]`` is image ``i + 1``),
+        category ids 1..K (class index + 1), boxes ``[x, y, w, h]``."""
+        return _coco_dict(self, self.classes)
+
+    def write_coco(self, root) -> Path:
+        """Write ``root/images/000001.png ...`` and ``root/annotations.json``; returns ``root``.
+        Read it back with :class:`CocoFolder`."""
+        from PIL import Image
+
+        root = Path(root)
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        data = self.coco()
+        for (img, _), info in zip(self, data["images"]):
+            pixels = (img * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+            Image.fromarray(pixels).save(root / info["file_name"])
+        (root / "annotations.json").write_text(json.dumps(data), encoding="utf-8")
+        return root
+
+
+def _coco_dict(dataset, classes) -> dict:
+    images, anns = [], []
+    for i in range(len(dataset)):
+        img, tgt = dataset[i]
+        h, w = img.shape[-2:]
+        images.append({"id": i + 1, "file_name": f"images/{i + 1:06d}.png", "width": int(w), "height": int(h)})
+        for box, label in zip(tgt["boxes"].tolist(), tgt["labels"].tolist()):
+            bw, bh = box[2] - box[0], box[3] - box[1]
+            anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": int(label) + 1,
+                         "bbox": [box[0], box[1], bw, bh], "area": bw * bh, "iscrowd": 0})
+    return {"info": {"description": f"fpnlab {type(dataset).__name__}"}, "images": images,
+            "annotations": anns, "categories": [{"id": k + 1, "name": n} for k, n in enumerate(classes)]}
+
+
+# ---------------------------------------------------------------- any COCO folder
+
+def letterbox(size: int):
+    """``transforms.v2`` pipeline: resize the longer side to ``size`` (aspect kept), pad to
+    ``size × size`` around the centre; boxes move with the image."""
+    from torchvision.transforms import v2
+
+    return v2.Compose([v2.Resize(size=None, max_size=size), v2.CenterCrop(size)])
+
+
+class CocoFolder(torch.utils.data.Dataset):
+    """A COCO-format detection folder (``annotations.json`` + the images it names), read with
+    torchvision's ``CocoDetection`` wrapped for ``transforms.v2``.
+
+    ``ds[i]`` → ``(image (3, H, W) float in [0, 1], {"boxes": tv_tensors.BoundingBoxes (N, 4)
+    xyxy px, "labels": (N,) int64 class index, "image_id": int})``. ``transforms`` is any v2
+    transform (e.g. :func:`letterbox`) — ``BoundingBoxes`` move with it; boxes are then clamped
+    to the image and empty ones dropped (``SanitizeBoundingBoxes``). Class index ``k`` is the
+    ``k``-th category by id (``category_ids[k]``); crowd annotations are left out of training
+    targets. The annotation file is checked first (:func:`check_coco`): a malformed one raises
+    :class:`CocoFormatError` naming the field, the id and the fix.
+    """
+
+    def __init__(self, root, transforms=None, ann_file: str = "annotations.json"):
+        from torchvision.datasets import CocoDetection, wrap_dataset_for_transforms_v2
+        from torchvision.transforms import v2
+
+        root = Path(root)
+        path = root / ann_file
+        if not path.exists():
+            raise CocoFormatError(f"{path}: no such file. Fix: point CocoFolder at a folder with "
+                                  f"{ann_file} (or pass ann_file=)")
+        data = check_coco(path, require_files=True)
+        missing = [im["file_name"] for im in data["images"] if not (root / im["file_name"]).exists()]
+        if missing:
+            raise CocoFormatError(f"{path}: {len(missing)} image file(s) not found, e.g. {missing[0]!r}. "
+                                  "Fix: file_name is relative to the folder holding the annotations")
+        self.coco_gt = data
+        self.category_ids = sorted(c["id"] for c in data["categories"])
+        self.classes = tuple(next(c.get("name", str(c["id"])) for c in data["categories"] if c["id"] == k)
+                             for k in self.category_ids)
+        self._index = {k: i for i, k in enumerate(self.category_ids)}
+        pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+        if transforms is not None:
+            pipeline.append(transforms)
+        pipeline += [v2.ClampBoundingBoxes(), v2.SanitizeBoundingBoxes()]
+        self.transforms = v2.Compose(pipeline)
+        with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while loading
+            base = CocoDetection(str(root), str(path))
+        self.ids = list(base.ids)
+        self._ds = wrap_dataset_for_transforms_v2(base, target_keys=("image_id", "boxes", "labels", "iscrowd"))
+
+    def __len__(self) -> int:
+        return len(self._ds)
+
+    def __getitem__(self, i: int):
+        from torchvision import tv_tensors
+
+        img, tgt = self._ds[i]
+        if "boxes" not in tgt:  # an image without annotations
+            h, w = (img.height, img.width) if hasattr(img, "height") else img.shape[-2:]
+            tgt = {"image_id": self.ids[i], "labels": torch.zeros(0, dtype=torch.int64),
+                   "boxes": tv_tensors.BoundingBoxes(torch.zeros(0, 4), format="XYXY", canvas_size=(h, w))}
+        else:
+            keep = torch.as_tensor(tgt.pop("iscrowd")) == 0
+            tgt["boxes"] = tv_tensors.wrap(tgt["boxes"][keep], like=tgt["boxes"])
+            tgt["labels"] = torch.as_tensor(tgt["labels"])[keep]
+        tgt.pop("iscrowd", None)
+        tgt["labels"] = torch.tensor([self._index[int(c)] for c in tgt["labels"]], dtype=torch.int64)
+        img, tgt = self.transforms(img, tgt)
+        return img, tgt
+
+
+def collate(batch):
+    """``[(image (3, H, W), target), ...]`` → ``(images (B, 3, H, W), [target, ...])`` with plain
+    tensors: ``boxes (N, 4)`` float xyxy, ``labels (N,)`` int64 (and ``image_id``). All images
+    must have one size (resize or :func:`letterbox` first); a clear error says so otherwise."""
+    images, targets = zip(*batch)
+    sizes = {tuple(im.shape[-2:]) for im in images}
+    if len(sizes) > 1:
+        raise ValueError(f"images of different sizes {sorted(sizes)} cannot be stacked into one batch. "
+                         "Fix: give the data set a transform that makes one size, e.g. "
+                         "CocoFolder(root, transforms=letterbox(640))")
+    out = []
+    for tgt in targets:
+        d = {"boxes": torch.as_tensor(tgt["boxes"]).as_subclass(torch.Tensor).float().reshape(-1, 4),
+             "labels": torch.as_tensor(tgt["labels"]).as_subclass(torch.Tensor).long()}
+        if "image_id" in tgt:
+            d["image_id"] = int(tgt["image_id"])
+        out.append(d)
+    return torch.stack([im.as_subclass(torch.Tensor) for im in images]), out
+
+
+def coco_loader(dataset, batch_size: int = 8, shuffle: bool = False, num_workers: int = 0,
+                seed: int = 0, **kwargs) -> torch.utils.data.DataLoader:
+    """A ``DataLoader`` over a :class:`CocoFolder` (or a folder path, read with
+    ``CocoFolder(path)``) that batches with :func:`collate`; shuffling is seeded."""
+    if isinstance(dataset, (str, os.PathLike)):
+        dataset = CocoFolder(dataset)
+    g = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
+                                       collate_fn=collate, generator=g, **kwargs)
 
 
 def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
