@@ -145,6 +145,17 @@ class Detector(nn.Module):
         d = raw.clamp(max=8).exp() * s
         return torch.stack([cx - d[:, 0], cy - d[:, 1], cx + d[:, 2], cy + d[:, 3]], dim=1)
 
+    def encode(self, boxes: torch.Tensor, level: int) -> torch.Tensor:
+        """Inverse of :meth:`decode`: boxes ``(B, 4, H, W)`` xyxy px → raw ``(B, 4, H, W)``
+        log-distances from each cell centre to the four edges, in strides (valid where the
+        centre is inside the box)."""
+        s = self.strides[level]
+        h, w = boxes.shape[-2:]
+        cy = ((torch.arange(h, device=boxes.device) + 0.5) * s)[:, None].expand(h, w)
+        cx = ((torch.arange(w, device=boxes.device) + 0.5) * s)[None, :].expand(h, w)
+        d = torch.stack([cx - boxes[:, 0], cy - boxes[:, 1], boxes[:, 2] - cx, boxes[:, 3] - cy], dim=1)
+        return (d / s).clamp(min=1e-6).log()
+
     def loss(self, outputs: dict, targets: list[dict]) -> dict:
         """Sigmoid focal loss on classes + GIoU loss on positive cells' boxes, per positive cell."""
         head = outputs["head"]
@@ -234,6 +245,33 @@ def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
             out.append({"image_id": int(image_id), "category_id": cat,
                         "bbox": [round(v, 4) for v in bbox], "score": round(float(score), 6)})
     return out
+
+
+@torch.no_grad()
+def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, thresholds=None) -> dict:
+    """COCO box AP of ``model`` on ``dataset`` (:func:`fpnlab.coco.coco_eval`).
+
+    ``dataset[i]`` gives ``(image (3, H, W), {"boxes" (N, 4) xyxy, "labels" (N,)})`` (the
+    generated sets, :class:`fpnlab.data.CocoFolder`); image ``i`` gets COCO id ``i + 1`` and
+    class ``k`` category ``k + 1``. Ground truth and predictions are both in the coordinates the
+    model sees (after the data set's transforms). Predictions use :data:`COCO_THRESHOLDS`
+    (score > 0.05, top 1000 per level, NMS 0.6, 100 per image) unless ``thresholds`` says
+    otherwise. ``area_ranges`` is passed to ``coco_eval`` (e.g. ``scaled_area_ranges(128)``).
+    """
+    from .coco import coco_eval
+    from .data import _coco_dict
+
+    classes = getattr(dataset, "classes", None)
+    device = next(model.parameters()).device
+    th = dict(COCO_THRESHOLDS, **(thresholds or {}))
+    preds = []
+    for start in range(0, len(dataset), batch_size):
+        images = torch.stack([dataset[i][0] for i in range(start, min(start + batch_size, len(dataset)))])
+        preds += [{k: v.cpu() for k, v in p.items()} for p in model.predict(images.to(device), **th)]
+    gt = _coco_dict(dataset, classes or [str(k) for k in range(model.head.cls.out_channels)])
+    n_classes = len(gt["categories"])
+    return coco_eval(gt, coco_results(preds, range(1, len(dataset) + 1), list(range(1, n_classes + 1))),
+                     area_ranges=area_ranges)
 
 
 class LateralNeck(nn.Module):
@@ -334,5 +372,5 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     return losses
 
 
-__all__ = ["Detector", "NoStridesError", "coco_results", "LateralNeck", "PickLevels", "tiny_detector",
+__all__ = ["Detector", "NoStridesError", "coco_results", "evaluate", "LateralNeck", "PickLevels", "tiny_detector",
            "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]
