@@ -322,6 +322,31 @@ class PickLevels(nn.Module):
         return OrderedDict((n, feats[n]) for n in self.names)
 
 
+class BackboneWithNeck(nn.Module):
+    """Any fpnlab backbone + neck as the ``backbone`` of torchvision's detection models (FCOS,
+    RetinaNet, Faster R-CNN), like torchvision's ``BackboneWithFPN``: ``(B, 3, H, W)`` →
+    ``OrderedDict`` of the neck's levels, all with ``out_channels`` channels.
+
+    >>> from torchvision.models.detection import FCOS
+    >>> from torchvision.models.detection.anchor_utils import AnchorGenerator
+    >>> bb = TinyBackbone()
+    >>> body = BackboneWithNeck(bb, FPN([lv.channels for lv in bb.feature_info], 32), out_channels=32)
+    >>> fcos = FCOS(body, num_classes=3, min_size=128, max_size=128,
+    ...             anchor_generator=AnchorGenerator(((4,), (8,), (16,), (32,)), ((1.0,),) * 4))
+    >>> sorted(fcos.train()([torch.rand(3, 128, 128)], [{"boxes": torch.tensor([[8., 8., 40., 40.]]),
+    ...                                                   "labels": torch.tensor([1])}]))
+    ['bbox_ctrness', 'bbox_regression', 'classification']
+    """
+
+    def __init__(self, backbone: nn.Module, neck: nn.Module, out_channels: int):
+        super().__init__()
+        self.body, self.neck, self.out_channels = backbone, neck, out_channels
+
+    def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        out = self.neck(self.body(x))
+        return OrderedDict(out) if isinstance(out, Mapping) else OrderedDict((str(i), v) for i, v in enumerate(out))
+
+
 def tiny_detector(num_classes: int = 3, width: int = 32) -> Detector:
     """TinyBackbone (C2..C5) → FPN(``width``) → DenseHead: about 0.36 M parameters."""
     backbone = TinyBackbone()
@@ -372,5 +397,5 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     return losses
 
 
-__all__ = ["Detector", "NoStridesError", "coco_results", "evaluate", "LateralNeck", "PickLevels", "tiny_detector",
+__all__ = ["Detector", "NoStridesError", "coco_results", "evaluate", "BackboneWithNeck", "LateralNeck", "PickLevels", "tiny_detector",
            "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]
