@@ -178,3 +178,19 @@ def test_groupnorm_never_has_one_channel_per_group():
         for gn in (m for m in head.modules() if isinstance(m, torch.nn.GroupNorm)):
             assert gn.num_channels // gn.num_groups >= 2, c
     assert gn_groups(256) == 32 and gn_groups(32) == 16
+
+
+def test_groupnorm_in_the_head_carries_global_context_and_norm_none_does_not():
+    # two pyramids that differ only in the bottom-right corner: with GroupNorm (statistics over
+    # the whole map) the top-left cell's output changes too; without a norm it cannot
+    torch.manual_seed(0)
+    a = torch.rand(1, 16, 32, 32)
+    b = a.clone()
+    b[..., 24:, 24:] += 3.0
+    for norm, leaks in (("gn", True), (None, False)):
+        torch.manual_seed(0)
+        head = DenseHead(16, 3, norm=norm).eval()
+        with torch.no_grad():
+            (ca, _), = head([a])
+            (cb, _), = head([b])
+        assert (not torch.equal(ca[..., :4, :4], cb[..., :4, :4])) == leaks, norm

@@ -35,8 +35,12 @@ def gn_groups(channels: int, max_groups: int = 32, min_per_group: int = 2) -> in
 class DenseHead(nn.Module):
     """Shared tower (``num_convs`` × conv-GN-ReLU) → class logits and box distances per cell.
 
-    GroupNorm uses :func:`gn_groups` groups (32 for 256 channels, 16 for 32: at least two
-    channels per group).
+    ``norm``: ``"gn"`` (default, as FCOS; :func:`gn_groups` groups — 32 for 256 channels, 16 for
+    32: at least two channels per group), ``"bn"`` or ``None``. GroupNorm's statistics are taken
+    over the whole feature map of one image, so every cell's output depends a little on the whole
+    image: a path for global context that does not go through the neck. Experiments that ask
+    whether a *neck* brings context (FPN vs no neck) use ``norm=None`` or ``"bn"``
+    (eval-mode BatchNorm uses fixed statistics).
 
     Input: a list or dict of ``(B, C, H_k, W_k)`` levels. Output: a list with one
     ``(cls (B, K, H_k, W_k), box (B, 4, H_k, W_k))`` pair per level; ``box`` holds raw
@@ -45,12 +49,20 @@ class DenseHead(nn.Module):
     are not swamped by background.
     """
 
-    def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01):
+    def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01,
+                 norm: str | None = "gn"):
         super().__init__()
-        groups = gn_groups(in_channels)
+        if norm not in ("gn", "bn", None):
+            raise ValueError(f"norm={norm!r}: use 'gn' (GroupNorm, the default), 'bn' or None")
+
+        def make_norm():
+            if norm == "gn":
+                return nn.GroupNorm(gn_groups(in_channels), in_channels)
+            return nn.BatchNorm2d(in_channels) if norm == "bn" else nn.Identity()
+
         self.tower = nn.Sequential(*(
-            nn.Sequential(nn.Conv2d(in_channels, in_channels, 3, padding=1, bias=False),
-                          nn.GroupNorm(groups, in_channels), nn.ReLU(inplace=True))
+            nn.Sequential(nn.Conv2d(in_channels, in_channels, 3, padding=1, bias=norm is None),
+                          make_norm(), nn.ReLU(inplace=True))
             for _ in range(num_convs)))
         self.cls = nn.Conv2d(in_channels, num_classes, 3, padding=1)
         self.box = nn.Conv2d(in_channels, 4, 3, padding=1)

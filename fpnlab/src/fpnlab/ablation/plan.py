@@ -31,7 +31,7 @@ DEFAULTS = {
              "val_seed": 1, "options": {}, "area_ranges": "scaled"},
     "backbone": {"name": "tiny", "widths": [16, 32, 64, 128]},
     "neck": {"name": "fpn", "width": 32, "levels": ["C2", "C3", "C4", "C5"]},
-    "head": {"num_convs": 2},
+    "head": {"num_convs": 2, "norm": "gn"},
     "schedule": {"steps": 200, "batch_size": 16, "lr": 0.003},
     "measure": {"threads": 1, "latency_batch": 1},
 }

@@ -57,7 +57,7 @@ def make_detector(config: dict, num_classes: int):
              "panet": lambda: PANet(channels, width, **(n.get("options") or {}))}
     if n["name"] not in necks:
         raise ValueError(f"neck.name={n['name']!r}: use one of {sorted(necks)}")
-    head = DenseHead(width, num_classes, num_convs=h.get("num_convs", 2))
+    head = DenseHead(width, num_classes, num_convs=h.get("num_convs", 2), norm=h.get("norm", "gn"))
     return Detector(backbone, necks[n["name"]](), head, strides=strides)
 
 
