@@ -194,3 +194,10 @@ def test_groupnorm_in_the_head_carries_global_context_and_norm_none_does_not():
             (ca, _), = head([a])
             (cb, _), = head([b])
         assert (not torch.equal(ca[..., :4, :4], cb[..., :4, :4])) == leaks, norm
+
+
+def test_a_label_beyond_the_head_classes_is_named():
+    model = tiny_detector(num_classes=3)
+    imgs = torch.rand(1, 3, 64, 64)
+    with pytest.raises(ValueError, match="label 5 but the head predicts 3 classes"):
+        model.loss(model(imgs), [{"boxes": torch.tensor([[0.0, 0, 20, 20]]), "labels": torch.tensor([5])}])

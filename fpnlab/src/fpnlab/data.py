@@ -120,12 +120,18 @@ class ContextShapes(torch.utils.data.Dataset):
 
     Every image (``size × size``, values in [0, 1]) holds:
 
-    - a **scene marker**: a large red or blue square in one corner, not annotated. It decides
-      the class of every dot in the image (red → ``dot_a``, blue → ``dot_b``) with probability
-      ``context`` (1.0: always; 0.5: no cue at all);
-    - **dots**: small identical grey discs (``dot_sides`` px), placed at least ``min_dot_dist``
-      px from the marker — beyond the receptive field of the fine levels, so only a path that
-      brings coarse context down (a top-down neck) lets the head at the dot's level know its class;
+    - a **scene marker**: a large red or blue square in one corner. It decides the class of
+      every dot in the image (red → ``dot_a``, blue → ``dot_b``) with probability ``context``
+      (1.0: always; 0.5: no cue at all). With ``label_marker`` it is an object too (classes
+      ``marker_a`` / ``marker_b``), so the coarse levels *must* represent its colour — what a
+      top-down path can then carry to the dots; without it nothing but the dots' own loss asks
+      the coarse levels to notice the marker;
+    - **dots**: 1..``max_dots`` small identical grey discs (``dot_sides`` px) on the background
+      (touching no other object), at least ``min_dot_dist`` px from the marker's centre and
+      ``min_dot_gap`` px from its nearest edge — beyond
+      the receptive field of the fine levels, so only a path that brings coarse context down (a
+      top-down neck) lets the head at the dot's level know its class (a head with GroupNorm has a
+      second path: see :class:`fpnlab.heads.DenseHead`);
     - **shapes**: squares, discs and triangles of random colours, sides log-uniform in
       ``shape_sides`` (medium to large), classes drawn with weights ``class_weights`` (class
       imbalance), allowed to overlap each other;
@@ -133,8 +139,9 @@ class ContextShapes(torch.utils.data.Dataset):
     - optional degradations: Gaussian ``blur`` (sigma, px), additive ``noise`` (std) and
       ``low_light`` (brightness × (1 − low_light)).
 
-    ``density`` scales the number of dots and shapes (at most ``density × 6`` dots and
-    ``density × 3`` shapes, at least one of each). Everything is drawn from ``seed``;
+    ``density`` scales the number of shapes (at most ``density × 3``) and, unless ``max_dots``
+    is given, of dots (at most ``density × 6``); at least one of each. ``marker_side`` is the
+    marker's side as a fraction of ``size``. Everything is drawn from ``seed``;
     ``ds[i]`` → ``(image (3, size, size), {"boxes": (N, 4) xyxy px, "labels": (N,) int64})``.
     :meth:`coco` gives the COCO dict, :meth:`write_coco` a COCO folder.
 
@@ -149,18 +156,24 @@ class ContextShapes(torch.utils.data.Dataset):
     def __init__(self, n: int = 512, size: int = 128, seed: int = 0, context: float = 1.0,
                  density: float = 1.0, dot_sides=(3, 6), shape_sides=(10, None),
                  class_weights=(1.0, 0.6, 0.3), marker_side: float = 0.25, min_dot_dist: float | None = None,
-                 clutter: int = 2, blur: float = 0.0, noise: float = 0.0, low_light: float = 0.0):
+                 min_dot_gap: float = 0.0, max_dots: int | None = None, label_marker: bool = False, clutter: int = 2, blur: float = 0.0,
+                 noise: float = 0.0, low_light: float = 0.0):
         if not 0.0 <= context <= 1.0:
             raise ValueError(f"context is the probability that a dot's class follows the marker; "
                              f"give a value in [0, 1] (0.5 = no cue), got {context}")
         if size < 32:
             raise ValueError(f"size must be at least 32 px (the marker and the dots need room); got {size}")
         self.size, self.seed, self.context = size, seed, context
+        self.label_marker = label_marker
+        if label_marker:
+            self.classes = CONTEXT_CLASSES + ("marker_a", "marker_b")
         lo, hi = shape_sides
         self.shape_sides = (lo, hi or size // 2)
         self.dot_sides = tuple(dot_sides)
         self.min_dot_dist = min_dot_dist if min_dot_dist is not None else 0.4 * size
+        self.min_dot_gap = min_dot_gap
         self.marker_side = max(8, int(marker_side * size))
+        self.max_dots = max_dots if max_dots is not None else max(1, int(round(6 * density)))
         self.kw = dict(density=density, class_weights=np.asarray(class_weights, float) / sum(class_weights),
                        clutter=clutter, blur=blur, noise=noise, low_light=low_light)
         rng = np.random.default_rng(seed)
@@ -189,8 +202,11 @@ class ContextShapes(torch.utils.data.Dataset):
         mx0, my0 = (0 if corner in (0, 2) else size - m), (0 if corner in (0, 1) else size - m)
         canvas[my0:my0 + m, mx0:mx0 + m] = _MARKER_COLOURS[scene]
         mcx, mcy = mx0 + m / 2, my0 + m / 2
+        if self.label_marker:
+            boxes.append([mx0, my0, mx0 + m, my0 + m])
+            labels.append(5 + scene)
         # dots: identical look, class from the marker (with probability `context`)
-        n_dots = max(1, int(rng.integers(1, int(round(6 * kw["density"])) + 1)))
+        n_dots = int(rng.integers(1, self.max_dots + 1))
         placed = 0
         for _ in range(50 * n_dots):
             if placed == n_dots:
@@ -198,6 +214,12 @@ class ContextShapes(torch.utils.data.Dataset):
             side = int(rng.integers(self.dot_sides[0], self.dot_sides[1] + 1))
             x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
             if math.hypot(x0 + side / 2 - mcx, y0 + side / 2 - mcy) < self.min_dot_dist:
+                continue
+            gap = max(mx0 - (x0 + side), x0 - (mx0 + m), my0 - (y0 + side), y0 - (my0 + m))
+            if gap < self.min_dot_gap:  # px between the dot and the marker's nearest edge
+                continue
+            if any(x0 < b[2] + 1 and b[0] - 1 < x0 + side and y0 < b[3] + 1 and b[1] - 1 < y0 + side
+                   for b in boxes):  # dots sit on the background, apart from every other object
                 continue
             _draw(canvas, 1, x0, y0, side, _DOT_COLOUR)
             follows = rng.random() < self.context

@@ -108,6 +108,10 @@ class Detector(nn.Module):
             boxes, labels = tgt["boxes"].float(), tgt["labels"]
             if len(boxes) == 0:
                 continue
+            if int(labels.max()) >= num_classes or int(labels.min()) < 0:
+                raise ValueError(f"image {b} of the batch has label {int(labels.max())} but the head predicts "
+                                 f"{num_classes} classes (0..{num_classes - 1}): build the head with "
+                                 "num_classes=len(dataset.classes)")
             levels = self.level_index(boxes)
             for lvl, (h, w) in enumerate(sizes):
                 sel = (levels == lvl).nonzero().flatten()
