@@ -128,7 +128,7 @@ class ContextShapes(torch.utils.data.Dataset):
       the coarse levels to notice the marker;
     - **dots**: 1..``max_dots`` small identical grey discs (``dot_sides`` px) on the background
       (touching no other object), at least ``min_dot_dist`` px from the marker's centre and
-      ``min_dot_gap`` px from its nearest edge — beyond
+      between ``min_dot_gap`` and ``max_dot_gap`` px from its nearest edge — beyond
       the receptive field of the fine levels, so only a path that brings coarse context down (a
       top-down neck) lets the head at the dot's level know its class (a head with GroupNorm has a
       second path: see :class:`fpnlab.heads.DenseHead`);
@@ -156,8 +156,9 @@ class ContextShapes(torch.utils.data.Dataset):
     def __init__(self, n: int = 512, size: int = 128, seed: int = 0, context: float = 1.0,
                  density: float = 1.0, dot_sides=(3, 6), shape_sides=(10, None),
                  class_weights=(1.0, 0.6, 0.3), marker_side: float = 0.25, min_dot_dist: float | None = None,
-                 min_dot_gap: float = 0.0, max_dots: int | None = None, label_marker: bool = False, clutter: int = 2, blur: float = 0.0,
-                 noise: float = 0.0, low_light: float = 0.0):
+                 min_dot_gap: float = 0.0, max_dot_gap: float = math.inf, max_dots: int | None = None,
+                 label_marker: bool = False, clutter: int = 2, blur: float = 0.0, noise: float = 0.0,
+                 low_light: float = 0.0):
         if not 0.0 <= context <= 1.0:
             raise ValueError(f"context is the probability that a dot's class follows the marker; "
                              f"give a value in [0, 1] (0.5 = no cue), got {context}")
@@ -171,7 +172,7 @@ class ContextShapes(torch.utils.data.Dataset):
         self.shape_sides = (lo, hi or size // 2)
         self.dot_sides = tuple(dot_sides)
         self.min_dot_dist = min_dot_dist if min_dot_dist is not None else 0.4 * size
-        self.min_dot_gap = min_dot_gap
+        self.min_dot_gap, self.max_dot_gap = min_dot_gap, max_dot_gap
         self.marker_side = max(8, int(marker_side * size))
         self.max_dots = max_dots if max_dots is not None else max(1, int(round(6 * density)))
         self.kw = dict(density=density, class_weights=np.asarray(class_weights, float) / sum(class_weights),
@@ -216,7 +217,7 @@ class ContextShapes(torch.utils.data.Dataset):
             if math.hypot(x0 + side / 2 - mcx, y0 + side / 2 - mcy) < self.min_dot_dist:
                 continue
             gap = max(mx0 - (x0 + side), x0 - (mx0 + m), my0 - (y0 + side), y0 - (my0 + m))
-            if gap < self.min_dot_gap:  # px between the dot and the marker's nearest edge
+            if not self.min_dot_gap <= gap <= self.max_dot_gap:  # px from the marker's nearest edge
                 continue
             if any(x0 < b[2] + 1 and b[0] - 1 < x0 + side and y0 < b[3] + 1 and b[1] - 1 < y0 + side
                    for b in boxes):  # dots sit on the background, apart from every other object
