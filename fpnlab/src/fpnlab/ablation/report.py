@@ -92,7 +92,7 @@ def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", 
     })
     decimals = {c: 1 for c in frame.columns}
     decimals[_S("ab_seeds", lang)] = 0
-    return fmt_frame(frame, lang, decimals=decimals)
+    return fmt_frame(frame, lang, decimals=decimals).replace("nan", "—")
 
 
 def report_text(records, metrics=("AP", "AP_small", "AP_medium", "AP_large"), baseline: str = "baseline",
