@@ -1,8 +1,17 @@
-"""A small generated detection set: coloured squares, discs and triangles on a noisy background.
+"""Data: small generated detection sets, and a reader for any COCO-format folder.
 
-No downloads: every image is drawn from a seed, so a chapter can train a detector on a laptop
-CPU in seconds and get the same numbers every time. Object sizes span small to large so that
-every pyramid level gets work.
+No downloads: every generated image is drawn from a seed, so a chapter can train a detector on
+a laptop CPU in seconds and get the same numbers every time. Object sizes span small to large
+so that every pyramid level gets work.
+
+- :class:`Shapes`: coloured squares, discs and triangles on a noisy background.
+- :class:`ContextShapes`: the same shapes plus small dots whose class is decided by a scene
+  cue far away from them (a context cue that only a top-down path brings to the fine levels),
+  with clutter, overlaps, class imbalance and optional blur, noise and low light; it writes
+  itself as a COCO folder (:meth:`ContextShapes.write_coco`).
+- :class:`CocoFolder` / :func:`coco_loader`: any COCO-format folder through torchvision's
+  ``CocoDetection`` and ``transforms.v2`` (boxes move with resizing and letterboxing), batched
+  by :func:`collate`. Malformed annotation files raise :class:`CocoFormatError`.
 
 >>> ds = Shapes(4, size=128, seed=0)
 >>> img, target = ds[0]
@@ -11,9 +20,19 @@ every pyramid level gets work.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import math
+import numbers
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 import numpy as np
 import torch
 
+from .i18n import Strings
 from .strides import stride_table
 
 CLASSES = ("square", "disc", "triangle")
@@ -81,6 +100,296 @@ class Shapes(torch.utils.data.Dataset):
         return torch.stack(imgs), list(targets)
 
 
+# ---------------------------------------------------------------- the context-cue set
+
+CONTEXT_CLASSES = ("square", "disc", "triangle", "dot_a", "dot_b")
+_MARKER_COLOURS = (np.array([0.95, 0.15, 0.1], np.float32), np.array([0.1, 0.35, 0.95], np.float32))
+_DOT_COLOUR = np.array([0.92, 0.92, 0.92], np.float32)
+
+
+def _ring(canvas: np.ndarray, cx: float, cy: float, r: float, width: float, colour: np.ndarray) -> None:
+    """Clutter: an unlabelled ring (a hollow circle) — no class looks like it."""
+    size = canvas.shape[0]
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
+    d = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2)
+    canvas[np.abs(d - r) <= width / 2] = colour
+
+
+class ContextShapes(torch.utils.data.Dataset):
+    """A generated detection set where some classes can only be told apart by their context.
+
+    Every image (``size × size``, values in [0, 1]) holds:
+
+    - a **scene marker**: a large red or blue square in one corner. It decides the class of
+      every dot in the image (red → ``dot_a``, blue → ``dot_b``) with probability ``context``
+      (1.0: always; 0.5: no cue at all). With ``label_marker`` it is an object too (classes
+      ``marker_a`` / ``marker_b``), so the coarse levels *must* represent its colour — what a
+      top-down path can then carry to the dots; without it nothing but the dots' own loss asks
+      the coarse levels to notice the marker;
+    - **dots**: 1..``max_dots`` small identical grey discs (``dot_sides`` px) on the background
+      (touching no other object), at least ``min_dot_dist`` px from the marker's centre and
+      between ``min_dot_gap`` and ``max_dot_gap`` px from its nearest edge — beyond
+      the receptive field of the fine levels, so only a path that brings coarse context down (a
+      top-down neck) lets the head at the dot's level know its class (a head with GroupNorm has a
+      second path: see :class:`fpnlab.heads.DenseHead`);
+    - **shapes**: squares, discs and triangles of random colours, sides log-uniform in
+      ``shape_sides`` (medium to large), classes drawn with weights ``class_weights`` (class
+      imbalance), allowed to overlap each other;
+    - **clutter**: ``clutter`` unlabelled rings at most, plus background noise;
+    - optional degradations: Gaussian ``blur`` (sigma, px), additive ``noise`` (std) and
+      ``low_light`` (brightness × (1 − low_light)).
+
+    ``density`` scales the number of shapes (at most ``density × 3``) and, unless ``max_dots``
+    is given, of dots (at most ``density × 6``); at least one of each. ``marker_side`` is the
+    marker's side as a fraction of ``size``. Everything is drawn from ``seed``;
+    ``ds[i]`` → ``(image (3, size, size), {"boxes": (N, 4) xyxy px, "labels": (N,) int64})``.
+    :meth:`coco` gives the COCO dict, :meth:`write_coco` a COCO folder.
+
+    >>> ds = ContextShapes(2, size=128, seed=0)
+    >>> img, tgt = ds[0]
+    >>> tuple(img.shape), ds.classes[-2:], sorted(ds.coco())
+    ((3, 128, 128), ('dot_a', 'dot_b'), ['annotations', 'categories', 'images', 'info'])
+    """
+
+    classes = CONTEXT_CLASSES
+
+    def __init__(self, n: int = 512, size: int = 128, seed: int = 0, context: float = 1.0,
+                 density: float = 1.0, dot_sides=(3, 6), shape_sides=(10, None),
+                 class_weights=(1.0, 0.6, 0.3), marker_side: float = 0.25, min_dot_dist: float | None = None,
+                 min_dot_gap: float = 0.0, max_dot_gap: float = math.inf, max_dots: int | None = None,
+                 label_marker: bool = False, clutter: int = 2, blur: float = 0.0, noise: float = 0.0,
+                 low_light: float = 0.0):
+        if not 0.0 <= context <= 1.0:
+            raise ValueError(f"context is the probability that a dot's class follows the marker; "
+                             f"give a value in [0, 1] (0.5 = no cue), got {context}")
+        if size < 32:
+            raise ValueError(f"size must be at least 32 px (the marker and the dots need room); got {size}")
+        self.size, self.seed, self.context = size, seed, context
+        self.label_marker = label_marker
+        if label_marker:
+            self.classes = CONTEXT_CLASSES + ("marker_a", "marker_b")
+        lo, hi = shape_sides
+        self.shape_sides = (lo, hi or size // 2)
+        self.dot_sides = tuple(dot_sides)
+        self.min_dot_dist = min_dot_dist if min_dot_dist is not None else 0.4 * size
+        self.min_dot_gap, self.max_dot_gap = min_dot_gap, max_dot_gap
+        self.marker_side = max(8, int(marker_side * size))
+        self.max_dots = max_dots if max_dots is not None else max(1, int(round(6 * density)))
+        self.kw = dict(density=density, class_weights=np.asarray(class_weights, float) / sum(class_weights),
+                       clutter=clutter, blur=blur, noise=noise, low_light=low_light)
+        rng = np.random.default_rng(seed)
+        self.items = [self._make(rng) for _ in range(n)]
+
+    def _make(self, rng: np.random.Generator):
+        size, kw = self.size, self.kw
+        canvas = rng.uniform(0.0, 0.3, (size, size, 3)).astype(np.float32)
+        for _ in range(int(rng.integers(0, kw["clutter"] + 1))):   # clutter first, objects on top
+            _ring(canvas, *rng.uniform(0, size, 2), rng.uniform(4, size / 4), 1.5,
+                  rng.uniform(0.4, 0.8, 3).astype(np.float32))
+        boxes, labels = [], []
+        n_shapes = max(1, int(rng.integers(1, int(round(3 * kw["density"])) + 1)))
+        for _ in range(n_shapes):
+            lo, hi = self.shape_sides
+            side = int(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+            x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
+            kind = int(rng.choice(3, p=kw["class_weights"]))
+            _draw(canvas, kind, x0, y0, side, rng.uniform(0.45, 1.0, 3).astype(np.float32))
+            boxes.append([x0, y0, x0 + side, y0 + side])
+            labels.append(kind)
+        # the scene marker, in a random corner (drawn over shapes: the cue is always visible)
+        scene = int(rng.integers(2))
+        m = self.marker_side
+        corner = int(rng.integers(4))
+        mx0, my0 = (0 if corner in (0, 2) else size - m), (0 if corner in (0, 1) else size - m)
+        canvas[my0:my0 + m, mx0:mx0 + m] = _MARKER_COLOURS[scene]
+        mcx, mcy = mx0 + m / 2, my0 + m / 2
+        if self.label_marker:
+            boxes.append([mx0, my0, mx0 + m, my0 + m])
+            labels.append(5 + scene)
+        # dots: identical look, class from the marker (with probability `context`)
+        n_dots = int(rng.integers(1, self.max_dots + 1))
+        placed = 0
+        for _ in range(50 * n_dots):
+            if placed == n_dots:
+                break
+            side = int(rng.integers(self.dot_sides[0], self.dot_sides[1] + 1))
+            x0, y0 = (int(v) for v in rng.integers(0, size - side + 1, 2))
+            if math.hypot(x0 + side / 2 - mcx, y0 + side / 2 - mcy) < self.min_dot_dist:
+                continue
+            gap = max(mx0 - (x0 + side), x0 - (mx0 + m), my0 - (y0 + side), y0 - (my0 + m))
+            if not self.min_dot_gap <= gap <= self.max_dot_gap:  # px from the marker's nearest edge
+                continue
+            if any(x0 < b[2] + 1 and b[0] - 1 < x0 + side and y0 < b[3] + 1 and b[1] - 1 < y0 + side
+                   for b in boxes):  # dots sit on the background, apart from every other object
+                continue
+            _draw(canvas, 1, x0, y0, side, _DOT_COLOUR)
+            follows = rng.random() < self.context
+            boxes.append([x0, y0, x0 + side, y0 + side])
+            labels.append(3 + (scene if follows else 1 - scene))
+            placed += 1
+        img = torch.from_numpy(canvas).permute(2, 0, 1).contiguous()
+        if kw["blur"] > 0:
+            from torchvision.transforms.v2.functional import gaussian_blur
+
+            k = 2 * math.ceil(3 * kw["blur"]) + 1
+            img = gaussian_blur(img, [k, k], [kw["blur"], kw["blur"]])
+        if kw["low_light"] > 0:
+            img = img * (1 - kw["low_light"])
+        if kw["noise"] > 0:
+            img = img + kw["noise"] * torch.from_numpy(rng.standard_normal(img.shape).astype(np.float32))
+        img = img.clamp(0, 1)
+        return img, torch.tensor(boxes, dtype=torch.float32), torch.tensor(labels, dtype=torch.int64)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int):
+        img, boxes, labels = self.items[i]
+        return img, {"boxes": boxes, "labels": labels}
+
+    def batch(self, indices) -> tuple[torch.Tensor, list[dict]]:
+        """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
+        imgs, targets = zip(*(self[int(i)] for i in indices))
+        return torch.stack(imgs), list(targets)
+
+    def coco(self) -> dict:
+        """The ground truth as a COCO dict: image ids 1..n (``ds[i]`` is image ``i + 1``),
+        category ids 1..K (class index + 1), boxes ``[x, y, w, h]``."""
+        return _coco_dict(self, self.classes)
+
+    def write_coco(self, root) -> Path:
+        """Write ``root/images/000001.png ...`` and ``root/annotations.json``; returns ``root``.
+        Read it back with :class:`CocoFolder`."""
+        from PIL import Image
+
+        root = Path(root)
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        data = self.coco()
+        for (img, _), info in zip(self, data["images"]):
+            pixels = (img * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+            Image.fromarray(pixels).save(root / info["file_name"])
+        (root / "annotations.json").write_text(json.dumps(data), encoding="utf-8")
+        return root
+
+
+def _coco_dict(dataset, classes) -> dict:
+    images, anns = [], []
+    for i in range(len(dataset)):
+        img, tgt = dataset[i]
+        h, w = img.shape[-2:]
+        images.append({"id": i + 1, "file_name": f"images/{i + 1:06d}.png", "width": int(w), "height": int(h)})
+        for box, label in zip(tgt["boxes"].tolist(), tgt["labels"].tolist()):
+            bw, bh = box[2] - box[0], box[3] - box[1]
+            anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": int(label) + 1,
+                         "bbox": [box[0], box[1], bw, bh], "area": bw * bh, "iscrowd": 0})
+    return {"info": {"description": f"fpnlab {type(dataset).__name__}"}, "images": images,
+            "annotations": anns, "categories": [{"id": k + 1, "name": n} for k, n in enumerate(classes)]}
+
+
+# ---------------------------------------------------------------- any COCO folder
+
+def letterbox(size: int):
+    """``transforms.v2`` pipeline: resize the longer side to ``size`` (aspect kept), pad to
+    ``size × size`` around the centre; boxes move with the image."""
+    from torchvision.transforms import v2
+
+    return v2.Compose([v2.Resize(size=None, max_size=size), v2.CenterCrop(size)])
+
+
+class CocoFolder(torch.utils.data.Dataset):
+    """A COCO-format detection folder (``annotations.json`` + the images it names), read with
+    torchvision's ``CocoDetection`` wrapped for ``transforms.v2``.
+
+    ``ds[i]`` → ``(image (3, H, W) float in [0, 1], {"boxes": tv_tensors.BoundingBoxes (N, 4)
+    xyxy px, "labels": (N,) int64 class index, "image_id": int})``. ``transforms`` is any v2
+    transform (e.g. :func:`letterbox`) — ``BoundingBoxes`` move with it; boxes are then clamped
+    to the image and empty ones dropped (``SanitizeBoundingBoxes``). Class index ``k`` is the
+    ``k``-th category by id (``category_ids[k]``); crowd annotations are left out of training
+    targets. The annotation file is checked first (:func:`check_coco`): a malformed one raises
+    :class:`CocoFormatError` naming the field, the id and the fix.
+    """
+
+    def __init__(self, root, transforms=None, ann_file: str = "annotations.json"):
+        from torchvision.datasets import CocoDetection, wrap_dataset_for_transforms_v2
+        from torchvision.transforms import v2
+
+        root = Path(root)
+        path = root / ann_file
+        if not path.exists():
+            raise CocoFormatError(f"{path}: no such file. Fix: point CocoFolder at a folder with "
+                                  f"{ann_file} (or pass ann_file=)")
+        data = check_coco(path, require_files=True)
+        missing = [im["file_name"] for im in data["images"] if not (root / im["file_name"]).exists()]
+        if missing:
+            raise CocoFormatError(f"{path}: {len(missing)} image file(s) not found, e.g. {missing[0]!r}. "
+                                  "Fix: file_name is relative to the folder holding the annotations")
+        self.coco_gt = data
+        self.category_ids = sorted(c["id"] for c in data["categories"])
+        self.classes = tuple(next(c.get("name", str(c["id"])) for c in data["categories"] if c["id"] == k)
+                             for k in self.category_ids)
+        self._index = {k: i for i, k in enumerate(self.category_ids)}
+        pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+        if transforms is not None:
+            pipeline.append(transforms)
+        pipeline += [v2.ClampBoundingBoxes(), v2.SanitizeBoundingBoxes()]
+        self.transforms = v2.Compose(pipeline)
+        with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while loading
+            base = CocoDetection(str(root), str(path))
+        self.ids = list(base.ids)
+        self._ds = wrap_dataset_for_transforms_v2(base, target_keys=("image_id", "boxes", "labels", "iscrowd"))
+
+    def __len__(self) -> int:
+        return len(self._ds)
+
+    def __getitem__(self, i: int):
+        from torchvision import tv_tensors
+
+        img, tgt = self._ds[i]
+        if "boxes" not in tgt:  # an image without annotations
+            h, w = (img.height, img.width) if hasattr(img, "height") else img.shape[-2:]
+            tgt = {"image_id": self.ids[i], "labels": torch.zeros(0, dtype=torch.int64),
+                   "boxes": tv_tensors.BoundingBoxes(torch.zeros(0, 4), format="XYXY", canvas_size=(h, w))}
+        else:
+            keep = torch.as_tensor(tgt.pop("iscrowd")) == 0
+            tgt["boxes"] = tv_tensors.wrap(tgt["boxes"][keep], like=tgt["boxes"])
+            tgt["labels"] = torch.as_tensor(tgt["labels"])[keep]
+        tgt.pop("iscrowd", None)
+        tgt["labels"] = torch.tensor([self._index[int(c)] for c in tgt["labels"]], dtype=torch.int64)
+        img, tgt = self.transforms(img, tgt)
+        return img, tgt
+
+
+def collate(batch):
+    """``[(image (3, H, W), target), ...]`` → ``(images (B, 3, H, W), [target, ...])`` with plain
+    tensors: ``boxes (N, 4)`` float xyxy, ``labels (N,)`` int64 (and ``image_id``). All images
+    must have one size (resize or :func:`letterbox` first); a clear error says so otherwise."""
+    images, targets = zip(*batch)
+    sizes = {tuple(im.shape[-2:]) for im in images}
+    if len(sizes) > 1:
+        raise ValueError(f"images of different sizes {sorted(sizes)} cannot be stacked into one batch. "
+                         "Fix: give the data set a transform that makes one size, e.g. "
+                         "CocoFolder(root, transforms=letterbox(640))")
+    out = []
+    for tgt in targets:
+        d = {"boxes": torch.as_tensor(tgt["boxes"]).as_subclass(torch.Tensor).float().reshape(-1, 4),
+             "labels": torch.as_tensor(tgt["labels"]).as_subclass(torch.Tensor).long()}
+        if "image_id" in tgt:
+            d["image_id"] = int(tgt["image_id"])
+        out.append(d)
+    return torch.stack([im.as_subclass(torch.Tensor) for im in images]), out
+
+
+def coco_loader(dataset, batch_size: int = 8, shuffle: bool = False, num_workers: int = 0,
+                seed: int = 0, **kwargs) -> torch.utils.data.DataLoader:
+    """A ``DataLoader`` over a :class:`CocoFolder` (or a folder path, read with
+    ``CocoFolder(path)``) that batches with :func:`collate`; shuffling is seeded."""
+    if isinstance(dataset, (str, os.PathLike)):
+        dataset = CocoFolder(dataset)
+    g = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers,
+                                       collate_fn=collate, generator=g, **kwargs)
+
+
 def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
                    generator: torch.Generator | None = None) -> dict:
     """Random backbone levels ``{"C{first}": (batch, channels[0], h, w), ...}`` with the sizes a
@@ -94,3 +403,127 @@ def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
     levels = stride_table(input_size, [2 ** k for k in ks])
     return {f"C{k}": torch.randn(batch, c, *lv.size, generator=generator)
             for k, c, lv in zip(ks, channels, levels)}
+
+
+# ---------------------------------------------------------------- COCO format checks
+
+# Text this module shows the reader; to move into fpnlab.i18n.STRINGS (same keys).
+_S = Strings({
+    "coco_err": {
+        "en": "{source}: {where}: {problem}. Fix: {fix}",
+        "tr": "{source}: {where}: {problem}. Düzeltme: {fix}"},
+    "coco_top": {
+        "en": "the file must be a JSON object with the lists 'images', 'annotations' and 'categories'",
+        "tr": "dosya 'images', 'annotations' ve 'categories' listelerini içeren bir JSON nesnesi olmalı"},
+    "coco_missing": {"en": "field '{field}' is missing", "tr": "'{field}' alanı yok"},
+    "coco_bad": {"en": "field '{field}' is {value!r}", "tr": "'{field}' alanı {value!r}"},
+    "coco_dup": {"en": "{kind} id {id:d} appears more than once", "tr": "{kind} id {id:d} birden çok kez geçiyor"},
+    "coco_unknown": {"en": "{field} {id} is not among the file's {kind}",
+                     "tr": "{field} {id}, dosyadaki {kind} arasında yok"},
+    "fix_field": {"en": "give every entry of '{list}' the field '{field}' ({what})",
+                  "tr": "'{list}' listesindeki her kayda '{field}' alanını ekle ({what})"},
+    "fix_ann_id": {"en": "number the annotations 1, 2, 3, ... (pycocotools treats id 0 as 'no match')",
+                   "tr": "annotation'ları 1, 2, 3, ... diye numaralandır (pycocotools id 0'ı 'eşleşme yok' sayar)"},
+    "fix_bbox": {"en": "write bbox as [x, y, width, height] in pixels with width > 0 and height > 0 "
+                       "(COCO's format, not x1, y1, x2, y2)",
+                 "tr": "bbox'ı piksel cinsinden [x, y, genişlik, yükseklik] yaz, genişlik > 0 ve yükseklik > 0 "
+                       "(COCO biçimi; x1, y1, x2, y2 değil)"},
+    "fix_ref": {"en": "add the missing entry to '{kind}' or remove the annotation",
+                "tr": "eksik kaydı '{kind}' listesine ekle ya da annotation'ı sil"},
+    "fix_unique": {"en": "give every entry of '{kind}' its own id", "tr": "'{kind}' listesindeki her kayda ayrı bir id ver"},
+    "fix_json": {"en": "check that the path points at a COCO annotations JSON file",
+                 "tr": "yolun bir COCO annotations JSON dosyasını gösterdiğini kontrol et"},
+})
+
+
+class CocoFormatError(ValueError):
+    """A COCO annotation file (or dict) is malformed. The message names the field, the image or
+    annotation id, and what to change."""
+
+
+def _err(source, where, problem, fix):
+    return CocoFormatError(_S("coco_err", source=source, where=where, problem=problem, fix=fix))
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def check_coco(dataset, source: str = "annotations", require_files: bool = False) -> dict:
+    """Check a COCO detection dict and return a copy ready for pycocotools.
+
+    Raises :class:`CocoFormatError` on the first problem, naming the field, the entry and the
+    fix: the three top-level lists; ``images[*].id`` (unique ints; ``file_name`` too when
+    ``require_files``); ``categories[*].id``; ``annotations[*]``: ``id`` (unique, ≥ 1),
+    ``image_id`` and ``category_id`` that exist, ``bbox`` ``[x, y, w, h]`` with ``w, h > 0``.
+    Missing ``area`` is filled with ``w·h`` and missing ``iscrowd`` with 0, as COCO's own
+    exporters do.
+    """
+    if isinstance(dataset, (str, os.PathLike)):
+        source = str(dataset)
+        try:
+            with open(dataset, encoding="utf-8") as f:
+                dataset = json.load(f)
+        except (OSError, json.JSONDecodeError) as err:
+            raise _err(source, type(err).__name__, str(err), _S("fix_json")) from err
+    if not isinstance(dataset, Mapping) or not all(
+            isinstance(dataset.get(k), list) for k in ("images", "annotations", "categories")):
+        raise _err(source, "top level", _S("coco_top"), _S("fix_field", list="top level",
+                                                             field="images/annotations/categories", what="lists"))
+    images, cats, anns = [], [], []
+    for i, img in enumerate(dataset["images"]):
+        where = f"images[{i}]"
+        if not isinstance(img, Mapping) or "id" not in img:
+            raise _err(source, where, _S("coco_missing", field="id"),
+                       _S("fix_field", list="images", field="id", what="int"))
+        if not _is_int(img["id"]):
+            raise _err(source, where, _S("coco_bad", field="id", value=img["id"]),
+                       _S("fix_field", list="images", field="id", what="int"))
+        if require_files and not isinstance(img.get("file_name"), str):
+            raise _err(source, f"image id {img['id']}", _S("coco_missing", field="file_name"),
+                       _S("fix_field", list="images", field="file_name", what="path relative to the folder"))
+        images.append(dict(img))
+    for i, cat in enumerate(dataset["categories"]):
+        if not isinstance(cat, Mapping) or not _is_int(cat.get("id")):
+            raise _err(source, f"categories[{i}]", _S("coco_missing", field="id"),
+                       _S("fix_field", list="categories", field="id", what="int"))
+        cats.append(dict(cat))
+    for kind, items in (("images", images), ("categories", cats)):
+        seen = set()
+        for it in items:
+            if it["id"] in seen:
+                raise _err(source, kind, _S("coco_dup", kind=kind, id=it["id"]), _S("fix_unique", kind=kind))
+            seen.add(it["id"])
+    image_ids, cat_ids, ann_ids = {im["id"] for im in images}, {c["id"] for c in cats}, set()
+    for i, ann in enumerate(dataset["annotations"]):
+        if not isinstance(ann, Mapping):
+            raise _err(source, f"annotations[{i}]", _S("coco_bad", field="annotation", value=ann),
+                       _S("fix_field", list="annotations", field="id", what="int ≥ 1"))
+        where = f"annotation id {ann['id']}" if "id" in ann else f"annotations[{i}]"
+        for field, what in (("id", "int ≥ 1"), ("image_id", "int"), ("category_id", "int"),
+                            ("bbox", "[x, y, w, h]")):
+            if field not in ann:
+                raise _err(source, where, _S("coco_missing", field=field),
+                           _S("fix_field", list="annotations", field=field, what=what))
+        if not _is_int(ann["id"]) or ann["id"] < 1:
+            raise _err(source, where, _S("coco_bad", field="id", value=ann["id"]), _S("fix_ann_id"))
+        if ann["id"] in ann_ids:
+            raise _err(source, where, _S("coco_dup", kind="annotation", id=ann["id"]), _S("fix_ann_id"))
+        ann_ids.add(ann["id"])
+        for field, known, kind in (("image_id", image_ids, "images"), ("category_id", cat_ids, "categories")):
+            if ann[field] not in known:
+                raise _err(source, where, _S("coco_unknown", field=field, id=ann[field], kind=kind),
+                           _S("fix_ref", kind=kind))
+        bbox = ann["bbox"]
+        if (not isinstance(bbox, (list, tuple)) or len(bbox) != 4
+                or not all(isinstance(v, numbers.Real) and math.isfinite(v) for v in bbox)
+                or bbox[2] <= 0 or bbox[3] <= 0):
+            raise _err(source, f"{where} (image id {ann['image_id']})", _S("coco_bad", field="bbox", value=bbox),
+                       _S("fix_bbox"))
+        a = dict(ann)
+        a.setdefault("area", float(bbox[2] * bbox[3]))
+        a.setdefault("iscrowd", 0)
+        anns.append(a)
+    out = {k: v for k, v in dataset.items() if k not in ("images", "annotations", "categories")}
+    out.update(images=images, annotations=anns, categories=cats)
+    return out

@@ -2,7 +2,9 @@
 
 Each object is assigned to one pyramid level with :func:`fpnlab.strides.recommend_level` —
 the coarsest stride at which it still covers two cells — and the cells near its centre on that
-level learn its class (sigmoid focal loss) and its box (GIoU loss), in the spirit of FCOS.
+level learn its class (sigmoid focal loss) and its box (GIoU loss), in the spirit of FCOS. A cell
+that lies in several objects' regions belongs to the **smallest** of them (FCOS's rule), so its
+class target and its box target always describe the same object.
 
 >>> from fpnlab.data import Shapes
 >>> model = tiny_detector(num_classes=3)
@@ -12,27 +14,57 @@ level learn its class (sigmoid focal loss) and its box (GIoU loss), in the spiri
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+
 import torch
+import torch.nn.functional as F
 from torch import nn
-from torchvision.ops import batched_nms, generalized_box_iou_loss, sigmoid_focal_loss
+from torchvision.ops import (batched_nms, box_convert, clip_boxes_to_image, generalized_box_iou_loss,
+                             remove_small_boxes, sigmoid_focal_loss)
 from tqdm.auto import tqdm
 
 from .backbones import TinyBackbone
 from .heads import DenseHead
+from .layers import conv_norm_act
 from .necks import FPN
-from .strides import recommend_level
+from .strides import Level
+
+# Inference thresholds (see Detector.predict). The first three are what the book's chapters use
+# to *show* detections; COCO evaluation keeps low-scoring boxes too (COCO_THRESHOLDS), as
+# torchvision's FCOS does (score 0.05, 1000 per level, NMS IoU 0.6, 100 per image).
+SCORE_THRESH, IOU_THRESH, MAX_DETS, PRE_NMS_TOP_K = 0.3, 0.5, 50, 1000
+COCO_THRESHOLDS = {"score_thresh": 0.05, "iou_thresh": 0.6, "max_dets": 100, "pre_nms_top_k": 1000}
+
+
+class NoStridesError(ValueError):
+    """``Detector`` was given neither ``strides`` nor a neck with ``feature_info``."""
+
+
+def _neck_strides(neck: nn.Module) -> tuple:
+    info = getattr(neck, "feature_info", None)
+    if not info:
+        raise NoStridesError(
+            f"Detector needs the stride of every level the neck outputs, but {type(neck).__name__} "
+            "has no feature_info. Pass them explicitly, fine → coarse, e.g. "
+            "Detector(backbone, neck, head, strides=[4, 8, 16, 32]), or measure them with "
+            "[lv.stride for lv in fpnlab.strides.measure_strides(nn.Sequential(backbone, neck), 256)]")
+    return tuple(lv.stride for lv in info)
 
 
 class Detector(nn.Module):
     """``images (B, 3, H, W)`` → ``{"features": C dict, "pyramid": P dict, "head": [(cls, box)]}``.
 
-    ``strides`` are those of the neck's outputs, fine → coarse (P2..P5: 4, 8, 16, 32).
+    ``strides`` are those of the neck's outputs, fine → coarse (P2..P5: 4, 8, 16, 32). With
+    ``strides=None`` (the default) they are read from ``neck.feature_info`` (a list of
+    :class:`fpnlab.strides.Level`); a neck without it raises :class:`NoStridesError`, which says
+    how to pass them.
     """
 
-    def __init__(self, backbone: nn.Module, neck: nn.Module, head: nn.Module, strides=(4, 8, 16, 32)):
+    def __init__(self, backbone: nn.Module, neck: nn.Module, head: nn.Module, strides=None):
         super().__init__()
         self.backbone, self.neck, self.head = backbone, neck, head
-        self.strides = tuple(strides)
+        self.strides = tuple(strides) if strides is not None else _neck_strides(neck)
 
     def forward(self, images: torch.Tensor) -> dict:
         feats = self.backbone(images)
@@ -40,42 +72,72 @@ class Detector(nn.Module):
         return {"features": feats, "pyramid": pyramid, "head": self.head(pyramid)}
 
     # ---- training targets and loss ----------------------------------------------------------
-    def level_of(self, boxes: torch.Tensor) -> list[int]:
-        """Index (into ``strides``) of the level each ``(N, 4)`` xyxy box is assigned to."""
+    def level_index(self, boxes: torch.Tensor, min_cells: float = 2) -> torch.Tensor:
+        """``(N,)`` index into ``strides`` of the level each ``(N, 4)`` xyxy box is assigned to:
+        the coarsest stride at which its shorter side still covers ``min_cells`` cells
+        (:func:`fpnlab.strides.recommend_level`'s rule); boxes too small for every level go to
+        the finest."""
         sides = (boxes[:, 2:] - boxes[:, :2]).min(dim=1).values
-        out = []
-        for s in sides.tolist():
-            stride = recommend_level(s, self.strides).stride
-            out.append(self.strides.index(stride) if stride is not None else 0)
-        return out
+        order = sorted(range(len(self.strides)), key=lambda i: self.strides[i])
+        fine_to_coarse = torch.tensor([float(self.strides[i]) for i in order], device=boxes.device)
+        n_fit = (sides[:, None] >= min_cells * fine_to_coarse[None, :]).sum(dim=1)
+        idx = (n_fit - 1).clamp(min=0)
+        return torch.tensor(order, device=boxes.device)[idx]
+
+    def level_of(self, boxes: torch.Tensor) -> list[int]:
+        """:meth:`level_index` as a list of ints."""
+        return self.level_index(boxes).tolist()
 
     def targets(self, targets: list[dict], sizes: list[tuple[int, int]], num_classes: int,
                 radius: float = 1.5):
         """Per level: class targets ``(B, K, H, W)``, box targets ``(B, 4, H, W)`` (xyxy px) and a
-        positive mask ``(B, H, W)``: cells within ``radius`` strides of an assigned box's centre
-        (and inside the box) are positives."""
+        positive mask ``(B, H, W)``.
+
+        A cell is a candidate for an object assigned to its level when the cell's centre lies
+        inside the box and within ``radius`` strides of the box centre (a box so small that no
+        cell qualifies gets the cell holding its centre). A cell that is a candidate for several
+        objects goes to the one with the **smallest area** (FCOS), and both its class target (one
+        class, one-hot) and its box target are that object's.
+        """
         B = len(targets)
         dev = targets[0]["boxes"].device if targets else "cpu"
         cls_t = [torch.zeros(B, num_classes, h, w, device=dev) for h, w in sizes]
         box_t = [torch.zeros(B, 4, h, w, device=dev) for h, w in sizes]
         pos = [torch.zeros(B, h, w, dtype=torch.bool, device=dev) for h, w in sizes]
         for b, tgt in enumerate(targets):
-            boxes, labels = tgt["boxes"], tgt["labels"]
+            boxes, labels = tgt["boxes"].float(), tgt["labels"]
             if len(boxes) == 0:
                 continue
-            for box, label, lvl in zip(boxes, labels, self.level_of(boxes)):
-                s, (h, w) = self.strides[lvl], sizes[lvl]
-                cy = (torch.arange(h, device=dev) + 0.5) * s
-                cx = (torch.arange(w, device=dev) + 0.5) * s
-                mx, my = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-                inside_y = (cy > box[1]) & (cy < box[3]) & ((cy - my).abs() <= radius * s)
-                inside_x = (cx > box[0]) & (cx < box[2]) & ((cx - mx).abs() <= radius * s)
-                m = inside_y[:, None] & inside_x[None, :]
-                if not m.any():  # tiny box: at least the cell holding its centre
-                    m[min(int(my // s), h - 1), min(int(mx // s), w - 1)] = True
-                cls_t[lvl][b, label][m] = 1.0
-                box_t[lvl][b][:, m] = box[:, None]
-                pos[lvl][b] |= m
+            if int(labels.max()) >= num_classes or int(labels.min()) < 0:
+                raise ValueError(f"image {b} of the batch has label {int(labels.max())} but the head predicts "
+                                 f"{num_classes} classes (0..{num_classes - 1}): build the head with "
+                                 "num_classes=len(dataset.classes)")
+            levels = self.level_index(boxes)
+            for lvl, (h, w) in enumerate(sizes):
+                sel = (levels == lvl).nonzero().flatten()
+                if len(sel) == 0:
+                    continue
+                bx, s = boxes[sel], self.strides[lvl]
+                cy = (torch.arange(h, device=dev) + 0.5) * s                       # (h,)
+                cx = (torch.arange(w, device=dev) + 0.5) * s                       # (w,)
+                mx, my = (bx[:, 0] + bx[:, 2]) / 2, (bx[:, 1] + bx[:, 3]) / 2      # (n,)
+                in_y = ((cy[None] > bx[:, 1:2]) & (cy[None] < bx[:, 3:4])
+                        & ((cy[None] - my[:, None]).abs() <= radius * s))          # (n, h)
+                in_x = ((cx[None] > bx[:, 0:1]) & (cx[None] < bx[:, 2:3])
+                        & ((cx[None] - mx[:, None]).abs() <= radius * s))          # (n, w)
+                m = in_y[:, :, None] & in_x[:, None, :]                            # (n, h, w)
+                empty = (~m.flatten(1).any(dim=1)).nonzero().flatten()
+                if len(empty):  # tiny boxes: at least the cell holding their centre
+                    iy = (my[empty] / s).long().clamp(0, h - 1)
+                    ix = (mx[empty] / s).long().clamp(0, w - 1)
+                    m[empty, iy, ix] = True
+                area = (bx[:, 2] - bx[:, 0]) * (bx[:, 3] - bx[:, 1])
+                best_area, best = torch.where(m, area[:, None, None], torch.inf).min(dim=0)  # (h, w)
+                p = torch.isfinite(best_area)
+                pos[lvl][b] = p
+                onehot = F.one_hot(labels[sel][best], num_classes).permute(2, 0, 1).float()
+                cls_t[lvl][b] = onehot * p
+                box_t[lvl][b] = bx[best].permute(2, 0, 1) * p
         return cls_t, box_t, pos
 
     def decode(self, raw: torch.Tensor, level: int) -> torch.Tensor:
@@ -86,6 +148,17 @@ class Detector(nn.Module):
         cx = ((torch.arange(w, device=raw.device) + 0.5) * s)[None, :].expand(h, w)
         d = raw.clamp(max=8).exp() * s
         return torch.stack([cx - d[:, 0], cy - d[:, 1], cx + d[:, 2], cy + d[:, 3]], dim=1)
+
+    def encode(self, boxes: torch.Tensor, level: int) -> torch.Tensor:
+        """Inverse of :meth:`decode`: boxes ``(B, 4, H, W)`` xyxy px → raw ``(B, 4, H, W)``
+        log-distances from each cell centre to the four edges, in strides (valid where the
+        centre is inside the box)."""
+        s = self.strides[level]
+        h, w = boxes.shape[-2:]
+        cy = ((torch.arange(h, device=boxes.device) + 0.5) * s)[:, None].expand(h, w)
+        cx = ((torch.arange(w, device=boxes.device) + 0.5) * s)[None, :].expand(h, w)
+        d = torch.stack([cx - boxes[:, 0], cy - boxes[:, 1], boxes[:, 2] - cx, boxes[:, 3] - cy], dim=1)
+        return (d / s).clamp(min=1e-6).log()
 
     def loss(self, outputs: dict, targets: list[dict]) -> dict:
         """Sigmoid focal loss on classes + GIoU loss on positive cells' boxes, per positive cell."""
@@ -106,29 +179,176 @@ class Detector(nn.Module):
         return {"cls": cls_loss, "box": box_loss, "total": cls_loss + box_loss}
 
     @torch.no_grad()
-    def predict(self, images: torch.Tensor, score_thresh: float = 0.3, iou_thresh: float = 0.5,
-                max_dets: int = 50) -> list[dict]:
-        """Boxes ``(N, 4)``, scores ``(N,)`` and labels ``(N,)`` per image, after class-wise NMS.
-        Runs in eval mode (BatchNorm statistics untouched) and restores the module's mode."""
+    def predict(self, images: torch.Tensor, score_thresh: float = SCORE_THRESH,
+                iou_thresh: float = IOU_THRESH, max_dets: int = MAX_DETS,
+                pre_nms_top_k: int = PRE_NMS_TOP_K) -> list[dict]:
+        """Boxes ``(N, 4)`` xyxy px, scores ``(N,)`` and labels ``(N,)`` per image.
+
+        Thresholds, in the order they apply (torchvision's FCOS does the same):
+
+        1. every (cell, class) with probability ``> score_thresh`` (default 0.3, for showing
+           detections; use ``COCO_THRESHOLDS``, 0.05, for COCO evaluation) is a candidate;
+        2. per level, only the ``pre_nms_top_k`` (1000) highest-scoring candidates are kept;
+        3. boxes are clipped to the image ``(H, W)`` and empty ones dropped;
+        4. class-wise NMS at IoU ``iou_thresh`` (0.5);
+        5. the ``max_dets`` (50) best remain.
+
+        Runs in eval mode (BatchNorm statistics untouched) and restores the module's mode.
+        """
         was_training = self.training
         self.eval()
         try:
             head = self(images)["head"]
         finally:
             self.train(was_training)
+        img_hw = tuple(images.shape[-2:])
+        decoded = [self.decode(raw, lvl).flatten(2) for lvl, (_, raw) in enumerate(head)]  # (B, 4, HW)
         results = []
         for b in range(images.shape[0]):
             boxes, scores, labels = [], [], []
-            for lvl, (c, raw) in enumerate(head):
-                prob = c[b].sigmoid()                                  # (K, H, W)
-                k, y, x = torch.nonzero(prob > score_thresh, as_tuple=True)
-                boxes.append(self.decode(raw[b:b + 1], lvl)[0][:, y, x].T)
-                scores.append(prob[k, y, x])
-                labels.append(k)
-            boxes, scores, labels = torch.cat(boxes), torch.cat(scores), torch.cat(labels)
+            for (c, _), dec in zip(head, decoded):
+                hw = c.shape[-2] * c.shape[-1]
+                prob = c[b].sigmoid().flatten()                      # (K·H·W,)
+                idx = (prob > score_thresh).nonzero().flatten()
+                if len(idx) > pre_nms_top_k:
+                    idx = idx[prob[idx].topk(pre_nms_top_k).indices]
+                boxes.append(dec[b][:, idx % hw].T)
+                scores.append(prob[idx])
+                labels.append(idx // hw)
+            boxes = clip_boxes_to_image(torch.cat(boxes), img_hw)
+            scores, labels = torch.cat(scores), torch.cat(labels)
+            ok = remove_small_boxes(boxes, 1e-2)
+            boxes, scores, labels = boxes[ok], scores[ok], labels[ok]
             keep = batched_nms(boxes, scores, labels, iou_thresh)[:max_dets]
             results.append({"boxes": boxes[keep], "scores": scores[keep], "labels": labels[keep]})
         return results
+
+
+def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
+                 category_ids: Sequence[int] | None = None) -> list[dict]:
+    """Detector predictions (``predict``'s list of ``{"boxes" (N, 4) xyxy, "scores", "labels"}``)
+    → COCO result dicts ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}``, the
+    input of :func:`fpnlab.coco.coco_eval` and of pycocotools' ``loadRes``.
+
+    ``category_ids[label]`` maps the model's class index to the COCO category id (default: the
+    label itself).
+
+    >>> p = {"boxes": torch.tensor([[10., 20., 30., 60.]]), "scores": torch.tensor([0.9]),
+    ...      "labels": torch.tensor([1])}
+    >>> coco_results([p], image_ids=[7], category_ids=[3, 5])
+    [{'image_id': 7, 'category_id': 5, 'bbox': [10.0, 20.0, 20.0, 40.0], 'score': 0.9}]
+    """
+    if len(predictions) != len(image_ids):
+        raise ValueError(f"got {len(predictions)} predictions but {len(image_ids)} image ids: "
+                         "give one image id per image, in the same order")
+    out = []
+    for pred, image_id in zip(predictions, image_ids):
+        xywh = box_convert(pred["boxes"].detach().float().cpu(), "xyxy", "xywh").tolist()
+        for bbox, score, label in zip(xywh, pred["scores"].tolist(), pred["labels"].tolist()):
+            cat = int(label) if category_ids is None else int(category_ids[int(label)])
+            out.append({"image_id": int(image_id), "category_id": cat,
+                        "bbox": [round(v, 4) for v in bbox], "score": round(float(score), 6)})
+    return out
+
+
+@torch.no_grad()
+def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, thresholds=None) -> dict:
+    """COCO box AP of ``model`` on ``dataset`` (:func:`fpnlab.coco.coco_eval`).
+
+    ``dataset[i]`` gives ``(image (3, H, W), {"boxes" (N, 4) xyxy, "labels" (N,)})`` (the
+    generated sets, :class:`fpnlab.data.CocoFolder`); image ``i`` gets COCO id ``i + 1`` and
+    class ``k`` category ``k + 1``. Ground truth and predictions are both in the coordinates the
+    model sees (after the data set's transforms). Predictions use :data:`COCO_THRESHOLDS`
+    (score > 0.05, top 1000 per level, NMS 0.6, 100 per image) unless ``thresholds`` says
+    otherwise. ``area_ranges`` is passed to ``coco_eval`` (e.g. ``scaled_area_ranges(128)``).
+    """
+    from .coco import coco_eval
+    from .data import _coco_dict
+
+    classes = getattr(dataset, "classes", None)
+    device = next(model.parameters()).device
+    th = dict(COCO_THRESHOLDS, **(thresholds or {}))
+    preds = []
+    for start in range(0, len(dataset), batch_size):
+        images = torch.stack([dataset[i][0] for i in range(start, min(start + batch_size, len(dataset)))])
+        preds += [{k: v.cpu() for k, v in p.items()} for p in model.predict(images.to(device), **th)]
+    gt = _coco_dict(dataset, classes or [str(k) for k in range(model.head.cls.out_channels)])
+    n_classes = len(gt["categories"])
+    return coco_eval(gt, coco_results(preds, range(1, len(dataset) + 1), list(range(1, n_classes + 1))),
+                     area_ranges=area_ranges)
+
+
+class LateralNeck(nn.Module):
+    """"No neck" for ablations: each level ``C_k`` → 1×1 conv to ``out_channels`` → 3×3 conv,
+    with no top-down path (an FPN without its ``Up`` + sum). Same parameters as ``FPN(...)``
+    with the defaults, so an FPN-vs-no-neck comparison changes only the fusion.
+
+    Input: dict (or list) of ``(B, C_i, H_i, W_i)``, fine → coarse; output the same levels as
+    ``(B, out_channels, H_i, W_i)`` with ``C_k`` renamed ``P_k``.
+    """
+
+    def __init__(self, in_channels: Sequence[int], out_channels: int = 256, strides=None):
+        super().__init__()
+        self.lateral = nn.ModuleList(conv_norm_act(c, out_channels, 1, bias=True) for c in in_channels)
+        self.smooth = nn.ModuleList(conv_norm_act(out_channels, out_channels, 3, bias=True)
+                                    for _ in in_channels)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_uniform_(m.weight, a=1)
+                nn.init.constant_(m.bias, 0)
+        if strides is not None:
+            self.feature_info = [Level(f"P{s.bit_length() - 1}", out_channels, s) for s in strides]
+
+    def forward(self, feats):
+        names = list(feats) if isinstance(feats, Mapping) else None
+        x = list(feats.values()) if names else list(feats)
+        out = [sm(lat(f)) for lat, sm, f in zip(self.lateral, self.smooth, x)]
+        if names is None:
+            return out
+        return OrderedDict(("P" + k[1:] if k.startswith("C") else k, v) for k, v in zip(names, out))
+
+
+class PickLevels(nn.Module):
+    """Wraps a backbone and keeps only the named levels (``("C3", "C4", "C5")`` for a pyramid
+    without P2); ``feature_info`` is filtered the same way."""
+
+    def __init__(self, backbone: nn.Module, names: Sequence[str]):
+        super().__init__()
+        self.body, self.names = backbone, tuple(names)
+        info = {lv.name: lv for lv in getattr(backbone, "feature_info", [])}
+        missing = [n for n in self.names if n not in info]
+        if missing:
+            raise ValueError(f"the backbone has no level(s) {missing}; it has {list(info)}")
+        self.feature_info = [info[n] for n in self.names]
+
+    def forward(self, x):
+        feats = self.body(x)
+        return OrderedDict((n, feats[n]) for n in self.names)
+
+
+class BackboneWithNeck(nn.Module):
+    """Any fpnlab backbone + neck as the ``backbone`` of torchvision's detection models (FCOS,
+    RetinaNet, Faster R-CNN), like torchvision's ``BackboneWithFPN``: ``(B, 3, H, W)`` →
+    ``OrderedDict`` of the neck's levels, all with ``out_channels`` channels.
+
+    >>> from torchvision.models.detection import FCOS
+    >>> from torchvision.models.detection.anchor_utils import AnchorGenerator
+    >>> bb = TinyBackbone()
+    >>> body = BackboneWithNeck(bb, FPN([lv.channels for lv in bb.feature_info], 32), out_channels=32)
+    >>> fcos = FCOS(body, num_classes=3, min_size=128, max_size=128,
+    ...             anchor_generator=AnchorGenerator(((4,), (8,), (16,), (32,)), ((1.0,),) * 4))
+    >>> sorted(fcos.train()([torch.rand(3, 128, 128)], [{"boxes": torch.tensor([[8., 8., 40., 40.]]),
+    ...                                                   "labels": torch.tensor([1])}]))
+    ['bbox_ctrness', 'bbox_regression', 'classification']
+    """
+
+    def __init__(self, backbone: nn.Module, neck: nn.Module, out_channels: int):
+        super().__init__()
+        self.body, self.neck, self.out_channels = backbone, neck, out_channels
+
+    def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        out = self.neck(self.body(x))
+        return OrderedDict(out) if isinstance(out, Mapping) else OrderedDict((str(i), v) for i, v in enumerate(out))
 
 
 def tiny_detector(num_classes: int = 3, width: int = 32) -> Detector:
@@ -139,10 +359,22 @@ def tiny_detector(num_classes: int = 3, width: int = 32) -> Detector:
                     strides=[lv.stride for lv in backbone.feature_info])
 
 
+def _batches(dataset, batch_size: int, g: torch.Generator):
+    """Endless random batches: ``dataset.batch(indices)`` when it has one (the generated sets),
+    else a DataLoader that yields ``(images, targets)`` (e.g. :func:`fpnlab.data.coco_loader`)."""
+    if hasattr(dataset, "batch"):
+        while True:
+            yield dataset.batch(torch.randint(len(dataset), (batch_size,), generator=g))
+    while True:
+        yield from dataset
+
+
 def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: float = 2e-3,
           seed: int = 0, progress: bool = True) -> list[float]:
     """A short AdamW run on random batches of ``dataset``; returns the total loss of every step.
 
+    ``dataset`` is a generated set with ``.batch(indices)`` (random batches of ``batch_size``)
+    or a ``DataLoader`` yielding ``(images (B, 3, H, W), targets)``, cycled for ``steps``.
     Seeded (batch order and any randomness in the model), so a re-run gives the same curve on the
     same machine and thread count.
     """
@@ -150,11 +382,15 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     torch.manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
+    device = next(model.parameters()).device
     model.train()
     losses = []
+    batches = _batches(dataset, batch_size, g)
     for _ in tqdm(range(steps), disable=not progress, desc="train", mininterval=1.0):
-        idx = torch.randint(len(dataset), (batch_size,), generator=g)
-        images, targets = dataset.batch(idx)
+        images, targets = next(batches)
+        images = images.to(device)
+        targets = [{k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in tgt.items()}
+                   for tgt in targets]
         loss = model.loss(model(images), targets)["total"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -163,3 +399,7 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
         losses.append(loss.item())
     model.eval()
     return losses
+
+
+__all__ = ["Detector", "NoStridesError", "coco_results", "evaluate", "BackboneWithNeck", "LateralNeck", "PickLevels", "tiny_detector",
+           "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]

@@ -16,11 +16,31 @@ from collections.abc import Mapping
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from .layers import conv_norm_act
+
+
+def gn_groups(channels: int, max_groups: int = 32, min_per_group: int = 2) -> int:
+    """Groups for a GroupNorm over ``channels``: the most of 32, 16, 8, 4, 2, 1 that divides
+    ``channels`` and leaves at least ``min_per_group`` channels in each group — never one channel
+    per group (that would be InstanceNorm, which erases each channel's contrast).
+
+    >>> gn_groups(256), gn_groups(32), gn_groups(24), gn_groups(2), gn_groups(1)
+    (32, 16, 8, 1, 1)
+    """
+    for g in (32, 16, 8, 4, 2, 1):
+        if g <= max_groups and channels % g == 0 and channels // g >= min_per_group:
+            return g
+    return 1
 
 
 class DenseHead(nn.Module):
     """Shared tower (``num_convs`` × conv-GN-ReLU) → class logits and box distances per cell.
+
+    ``norm``: ``"gn"`` (default, as FCOS; :func:`gn_groups` groups — 32 for 256 channels, 16 for
+    32: at least two channels per group), ``"bn"`` or ``None``. GroupNorm's statistics are taken
+    over the whole feature map of one image, so every cell's output depends a little on the whole
+    image: a path for global context that does not go through the neck. Experiments that ask
+    whether a *neck* brings context (FPN vs no neck) use ``norm=None`` or ``"bn"``
+    (eval-mode BatchNorm uses fixed statistics).
 
     Input: a list or dict of ``(B, C, H_k, W_k)`` levels. Output: a list with one
     ``(cls (B, K, H_k, W_k), box (B, 4, H_k, W_k))`` pair per level; ``box`` holds raw
@@ -29,10 +49,21 @@ class DenseHead(nn.Module):
     are not swamped by background.
     """
 
-    def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01):
+    def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01,
+                 norm: str | None = "gn"):
         super().__init__()
-        self.tower = nn.Sequential(*(conv_norm_act(in_channels, in_channels, 3, norm="gn", act="relu")
-                                     for _ in range(num_convs)))
+        if norm not in ("gn", "bn", None):
+            raise ValueError(f"norm={norm!r}: use 'gn' (GroupNorm, the default), 'bn' or None")
+
+        def make_norm():
+            if norm == "gn":
+                return nn.GroupNorm(gn_groups(in_channels), in_channels)
+            return nn.BatchNorm2d(in_channels) if norm == "bn" else nn.Identity()
+
+        self.tower = nn.Sequential(*(
+            nn.Sequential(nn.Conv2d(in_channels, in_channels, 3, padding=1, bias=norm is None),
+                          make_norm(), nn.ReLU(inplace=True))
+            for _ in range(num_convs)))
         self.cls = nn.Conv2d(in_channels, num_classes, 3, padding=1)
         self.box = nn.Conv2d(in_channels, 4, 3, padding=1)
         nn.init.normal_(self.cls.weight, std=0.01)

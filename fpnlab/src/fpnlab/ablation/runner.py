@@ -1,0 +1,227 @@
+"""Run an ablation plan: every (experiment, seed) is an independent job that trains, evaluates
+and measures one detector and appends one JSON line to the results file."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+from .plan import jobs, load_plan
+
+METRICS = ("AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large", "AR100")
+
+
+# ---------------------------------------------------------------- building blocks from a config
+
+def make_data(cfg: dict):
+    """``(train_set, val_set)`` from the plan's ``data`` section (the same for every job)."""
+    from ..data import CocoFolder, ContextShapes, Shapes, letterbox
+
+    kind, size = cfg["kind"], cfg["size"]
+    opts = dict(cfg.get("options") or {})
+    if kind == "context_shapes":
+        return (ContextShapes(cfg["n_train"], size=size, seed=cfg["seed"], **opts),
+                ContextShapes(cfg["n_val"], size=size, seed=cfg["val_seed"], **opts))
+    if kind == "shapes":
+        return (Shapes(cfg["n_train"], size=size, seed=cfg["seed"], **opts),
+                Shapes(cfg["n_val"], size=size, seed=cfg["val_seed"], **opts))
+    if kind == "coco":  # a reader's own COCO folders: data: {kind: coco, train: DIR, val: DIR, size: 640}
+        return CocoFolder(cfg["train"], transforms=letterbox(size)), CocoFolder(cfg["val"], transforms=letterbox(size))
+    raise ValueError(f"data.kind={kind!r}: use context_shapes, shapes or coco")
+
+
+def make_detector(config: dict, num_classes: int):
+    """Backbone → neck → head from the plan's ``backbone``, ``neck`` and ``head`` sections."""
+    from ..backbones import TinyBackbone, torchvision_backbone
+    from ..detector import Detector, LateralNeck, PickLevels
+    from ..heads import DenseHead
+    from ..necks import FPN, PANet
+
+    b, n, h = config["backbone"], config["neck"], config["head"]
+    if b["name"] == "tiny":
+        backbone = TinyBackbone(b.get("widths", (16, 32, 64, 128)))
+    else:
+        backbone = torchvision_backbone(b["name"])
+    levels = list(n.get("levels") or [lv.name for lv in backbone.feature_info])
+    if levels != [lv.name for lv in backbone.feature_info]:
+        backbone = PickLevels(backbone, levels)
+    channels = [lv.channels for lv in backbone.feature_info]
+    strides = [lv.stride for lv in backbone.feature_info]
+    width = n["width"]
+    necks = {"fpn": lambda: FPN(channels, width, **(n.get("options") or {})),
+             "none": lambda: LateralNeck(channels, width),
+             "panet": lambda: PANet(channels, width, **(n.get("options") or {}))}
+    if n["name"] not in necks:
+        raise ValueError(f"neck.name={n['name']!r}: use one of {sorted(necks)}")
+    head = DenseHead(width, num_classes, num_convs=h.get("num_convs", 2), norm=h.get("norm", "gn"))
+    return Detector(backbone, necks[n["name"]](), head, strides=strides)
+
+
+def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict:
+    """Latency (median of ``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised),
+    peak memory (activation bytes on CPU, ``torch.cuda.max_memory_allocated`` on GPU),
+    parameters and FLOPs of one inference pass on ``(batch, 3, size, size)``."""
+    from torch.utils import benchmark
+
+    from ..metrics import cost
+
+    model = model.eval()
+    x = torch.rand(batch, 3, size, size, device=device)
+    c = cost(model, x, repeats=1, warmup=0, threads=threads)
+    with torch.no_grad():
+        timer = benchmark.Timer(stmt="model(x)", globals={"model": model, "x": x}, num_threads=threads)
+        latency_ms = timer.blocked_autorange(min_run_time=0.3).median * 1e3
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            base = torch.cuda.memory_allocated()
+            model(x)
+            torch.cuda.synchronize()
+            peak = torch.cuda.max_memory_allocated() - base
+        else:
+            peak = c.peak_mem_bytes
+    return {"latency_ms": latency_ms, "peak_mem_bytes": int(peak), "params": c.params, "flops": c.flops,
+            "latency_threads": threads, "latency_batch": batch}
+
+
+def run_job(job: dict, device: str = "cpu") -> dict:
+    """Train, evaluate and measure one (experiment, seed); return its record (a JSON-able dict)."""
+    import torchvision
+
+    from .. import __version__
+    from ..coco import scaled_area_ranges
+    from ..detector import evaluate, train
+
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    config, seed = job["config"], job["seed"]
+    threads = config["measure"]["threads"]
+    torch.set_num_threads(threads)
+    train_set, val_set = make_data(config["data"])
+    torch.manual_seed(seed)
+    model = make_detector(config, len(train_set.classes)).to(device)
+    s = config["schedule"]
+    if hasattr(train_set, "batch"):
+        source = train_set
+    else:
+        from ..data import coco_loader
+        source = coco_loader(train_set, batch_size=s["batch_size"], shuffle=True, seed=seed)
+    t0 = time.perf_counter()
+    losses = train(model, source, steps=s["steps"], batch_size=s["batch_size"], lr=s["lr"], seed=seed,
+                   progress=False)
+    train_s = time.perf_counter() - t0
+    split = config["data"].get("area_ranges", "scaled")
+    area_ranges = scaled_area_ranges(config["data"]["size"]) if split == "scaled" else (
+        None if split == "coco" else split)
+    t0 = time.perf_counter()
+    ap = evaluate(model, val_set, area_ranges=area_ranges)
+    eval_s = time.perf_counter() - t0
+    cost = measure(model, config["data"]["size"], device, threads, config["measure"].get("latency_batch", 1))
+    tail = losses[-max(1, len(losses) // 10):]
+    return {"experiment": job["experiment"], "seed": seed, "config_hash": job["config_hash"],
+            "change": job["change"], **{m: ap[m] for m in METRICS}, "area_ranges": ap["area_ranges"],
+            **cost, "train_loss": sum(tail) / len(tail), "train_s": train_s, "eval_s": eval_s,
+            "wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
+            "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else f"cpu ({platform.processor() or platform.machine()})",
+            "threads": threads, "fpnlab": __version__, "torch": torch.__version__,
+            "torchvision": torchvision.__version__, "config": config}
+
+
+# ---------------------------------------------------------------- results file
+
+def read_results(path) -> list[dict]:
+    """The records in a results file; a line cut short by a crash is skipped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(rec, dict) and "experiment" in rec:
+            out.append(rec)
+    return out
+
+
+def append_record(path, record: dict) -> None:
+    """Append one record as one JSON line, flushed to disk (a crash cannot leave half a record
+    in the middle of the file: a partial last line is skipped on reading and closed here)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    needs_newline = path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(("\n" if needs_newline else "") + json.dumps(record, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def pending_jobs(plan: dict, out) -> list[dict]:
+    """Jobs of ``plan`` not yet in ``out`` (same experiment, seed and configuration hash)."""
+    done = {(r["experiment"], r["seed"], r["config_hash"]) for r in read_results(out)}
+    return [j for j in jobs(plan) if (j["experiment"], j["seed"], j["config_hash"]) not in done]
+
+
+def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local", address: str | None = None,
+        progress: bool = True) -> list[dict]:
+    """Run every (experiment, seed) of ``plan`` not already in ``out``; append each record when
+    its job finishes; return the new records.
+
+    ``backend="local"``: in this process (``workers=1``) or a pool of ``workers`` processes.
+    ``backend="ray"``: each job is a Ray task (``ray.init(address=address)``; one GPU each with
+    ``device="cuda"``), so the same plan runs on a multi-GPU machine or a cluster.
+    """
+    from tqdm.auto import tqdm
+
+    plan = load_plan(plan)
+    todo = pending_jobs(plan, out)
+    new = []
+    bar = tqdm(total=len(todo), desc=f"ablation {plan['name']}", disable=not progress, unit="run")
+
+    def done(rec):
+        append_record(out, rec)
+        new.append(rec)
+        bar.set_postfix_str(f"{rec['experiment']}/{rec['seed']} AP {rec['AP']:.3f}")
+        bar.update(1)
+
+    if not todo:
+        bar.close()
+        return new
+    if backend == "local":
+        if workers <= 1:
+            for job in todo:
+                done(run_job(job, device))
+        else:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+                for fut in as_completed([pool.submit(run_job, job, device) for job in todo]):
+                    done(fut.result())
+    elif backend == "ray":
+        try:
+            import ray
+        except ImportError as err:
+            raise ImportError("the ray backend needs Ray: pip install 'fpnlab[ray]'") from err
+        started = not ray.is_initialized()
+        if started:
+            kw = {"address": address} if address else {"num_cpus": max(1, workers), "include_dashboard": False}
+            ray.init(ignore_reinit_error=True, log_to_driver=False, **kw)
+        try:
+            task = ray.remote(num_cpus=1, num_gpus=1 if device.startswith("cuda") else 0)(run_job)
+            pending = [task.remote(job, device) for job in todo]
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1)
+                done(ray.get(ready[0]))
+        finally:
+            if started:
+                ray.shutdown()
+    else:
+        raise ValueError(f"backend={backend!r}: use local or ray")
+    bar.close()
+    return new

@@ -1,0 +1,392 @@
+"""Pre-flight: four sanity checks to run before any training run you mean to compare.
+
+``preflight(model, loader)`` takes one batch and checks, in this order of the report:
+
+- **overfit** — a copy of the model trained on that one batch alone: the loss must fall by
+  ``factor`` (default 10×) within ``steps`` (default 150) iterations. If it cannot memorise
+  eight images, it will not learn a data set.
+- **boxes** — the data transform moves boxes with the pixels (a rectangle drawn into a test
+  image, transformed, must still sit inside its transformed box within ``tol_px`` = 1 px), and
+  the boxes the head decodes from its own training targets (``decode(encode(target))``) are the
+  ground-truth boxes, with every box given at least one cell.
+- **shapes** — every level's output has the size its stride implies for this input
+  (``ceil(H / stride) × ceil(W / stride)``), and the loss is a finite scalar.
+- **gradients** — one backward pass: every trainable parameter gets a gradient (none is cut off
+  by a ``detach``), and no gradient is NaN or Inf; the first offending parameter (and, for
+  Inf/NaN, the first module whose *output* is not finite) is named.
+
+Each result has ``.ok``, ``.message`` (what failed and what to fix, in the reader's language)
+and ``.numbers``; ``print(report)`` shows a table in the language set by
+:func:`fpnlab.set_lang`. The caller's model is not changed (the overfit check trains a copy).
+
+>>> from fpnlab.data import Shapes
+>>> from fpnlab.detector import tiny_detector
+>>> report = preflight(tiny_detector(), Shapes(4, size=64, seed=0), batch_size=4, steps=3, factor=1.0)
+>>> [c.name for c in report.checks], report.checks[2].ok
+(['overfit', 'boxes', 'shapes', 'gradients'], True)
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from .i18n import Strings, get_lang
+
+# Text shown to the reader; to move into fpnlab.i18n.STRINGS (same keys).
+_S = Strings({
+    "pf_check": {"en": "Check", "tr": "Kontrol"},
+    "pf_result": {"en": "Result", "tr": "Sonuç"},
+    "pf_details": {"en": "Details", "tr": "Ayrıntı"},
+    "pf_pass": {"en": "pass", "tr": "geçti"},
+    "pf_fail": {"en": "FAIL", "tr": "KALDI"},
+    "pf_overfit": {"en": "overfit one batch", "tr": "tek batch'i ezberleme"},
+    "pf_boxes": {"en": "boxes", "tr": "kutular"},
+    "pf_shapes": {"en": "shapes", "tr": "boyutlar"},
+    "pf_gradients": {"en": "gradients", "tr": "gradyanlar"},
+    "pf_overfit_ok": {
+        "en": "loss {first:.3f} → {last:.3f} (÷{ratio:.1f}) in {steps:d} steps",
+        "tr": "loss {steps:d} adımda {first:.3f} → {last:.3f} (÷{ratio:.1f})"},
+    "pf_overfit_bad": {
+        "en": "loss {first:.3f} → {last:.3f} (÷{ratio:.1f}) after {steps:d} steps on one batch; "
+              "needed ÷{factor:.1f}. Fix: the model cannot memorise a few images — look at the other "
+              "checks first (a detached output or a wrong stride stops learning), then the learning rate",
+        "tr": "tek batch üzerinde {steps:d} adım sonunda loss {first:.3f} → {last:.3f} (÷{ratio:.1f}); "
+              "÷{factor:.1f} gerekiyordu. Düzeltme: model birkaç görüntüyü ezberleyemiyor — önce diğer "
+              "kontrollere bak (detach edilmiş bir çıktı ya da yanlış bir stride öğrenmeyi durdurur), "
+              "sonra learning rate'e"},
+    "pf_boxes_ok": {
+        "en": "transform moves boxes with pixels (max error {transform_px:.2f} px); decode(encode(target)) "
+              "error {decode_px:.3f} px; {n_boxes:d} boxes, each with a cell",
+        "tr": "transform kutuları piksellerle birlikte taşıyor (en büyük hata {transform_px:.2f} px); "
+              "decode(encode(hedef)) hatası {decode_px:.3f} px; {n_boxes:d} kutunun her birine hücre düştü"},
+    "pf_transform_bad": {
+        "en": "after the data transform a drawn rectangle is {transform_px:.1f} px away from its box. "
+              "Fix: transform the image and its boxes together (torchvision.transforms.v2 with "
+              "tv_tensors.BoundingBoxes), never the image alone",
+        "tr": "veri transform'undan sonra çizilen dikdörtgen kutusundan {transform_px:.1f} px uzakta. "
+              "Düzeltme: görüntüyü ve kutularını birlikte dönüştür (torchvision.transforms.v2 ve "
+              "tv_tensors.BoundingBoxes); görüntüyü asla tek başına dönüştürme"},
+    "pf_decode_bad": {
+        "en": "the head's decode does not invert its targets: error {decode_px:.2f} px. Fix: decode and "
+              "the target encoding must use the same stride and the same distance convention",
+        "tr": "head'in decode'u hedeflerini geri çeviremiyor: hata {decode_px:.2f} px. Düzeltme: decode "
+              "ve hedef kodlaması aynı stride'ı ve aynı mesafe tanımını kullanmalı"},
+    "pf_cells_bad": {
+        "en": "{missing:d} of {n_boxes:d} ground-truth boxes get no cell on any level. Fix: check the "
+              "strides and the box format (xyxy in pixels of the model's input)",
+        "tr": "{n_boxes:d} kutudan {missing:d} tanesine hiçbir seviyede hücre düşmüyor. Düzeltme: "
+              "stride'ları ve kutu biçimini (modelin girdisinin pikselleriyle xyxy) kontrol et"},
+    "pf_shapes_ok": {
+        "en": "{n:d} levels match strides {strides} for a {h:d}×{w:d} input; loss {loss:.3f}",
+        "tr": "{n:d} seviye {h:d}×{w:d} girdi için {strides} stride'larına uyuyor; loss {loss:.3f}"},
+    "pf_levels_bad": {
+        "en": "the head returns {n:d} levels but the detector has {m:d} strides {strides}. Fix: one "
+              "stride per neck output (Detector(..., strides=None) reads them from neck.feature_info)",
+        "tr": "head {n:d} seviye döndürüyor ama detector'da {m:d} stride var: {strides}. Düzeltme: neck'in "
+              "her çıktısına bir stride (Detector(..., strides=None) onları neck.feature_info'dan okur)"},
+    "pf_size_bad": {
+        "en": "level {i:d} is {got} but stride {stride} on a {h:d}×{w:d} input needs {want}. Fix: the "
+              "strides given to Detector must be those of the neck's outputs, fine → coarse "
+              "(take them from neck.feature_info)",
+        "tr": "seviye {i:d} {got} boyutunda ama {h:d}×{w:d} girdide stride {stride} için {want} olmalı. Düzeltme: "
+              "Detector'a verilen stride'lar neck çıktılarınınki olmalı, inceden kabaya "
+              "(neck.feature_info'dan al)"},
+    "pf_loss_bad": {
+        "en": "the loss is {loss} (shape {shape}). Fix: the loss must be one finite number{where}",
+        "tr": "loss {loss} (boyut {shape}). Düzeltme: loss sonlu tek bir sayı olmalı{where}"},
+    "pf_where": {"en": "; the first module whose output is not finite: {module}",
+                 "tr": "; çıktısı sonlu olmayan ilk modül: {module}"},
+    "pf_crash": {"en": "the check could not run: {error}", "tr": "kontrol çalıştırılamadı: {error}"},
+    "pf_grad_ok": {"en": "{n:d} parameters have finite gradients (largest norm {max_norm:.2f})",
+                   "tr": "{n:d} parametrenin gradyanı sonlu (en büyük norm {max_norm:.2f})"},
+    "pf_grad_none": {
+        "en": "{missing:d} of {n:d} trainable parameters get no gradient, first {param}. Fix: something "
+              "between them and the loss is detached (.detach(), .data, torch.no_grad, .item()) — "
+              "return the tensor itself",
+        "tr": "{n:d} eğitilebilir parametreden {missing:d} tanesine gradyan ulaşmıyor, ilki {param}. "
+              "Düzeltme: bunlarla loss arasında bir yer koparılmış (.detach(), .data, torch.no_grad, "
+              ".item()) — tensörün kendisini döndür"},
+    "pf_grad_nonfinite": {
+        "en": "the gradient of {param} is not finite{where}. Fix: find the layer that overflows "
+              "(division by zero, log of 0, exp of a large number) and guard it",
+        "tr": "{param} parametresinin gradyanı sonlu değil{where}. Düzeltme: taşan katmanı bul "
+              "(sıfıra bölme, 0'ın log'u, büyük bir sayının exp'i) ve onu koru"},
+})
+
+
+def _M(key: str, **fields) -> dict:
+    """Message ``key`` in every language; fields that are themselves such dicts are resolved
+    per language."""
+    return {lg: _S(key, lg, **{k: (v[lg] if isinstance(v, dict) and lg in v else v) for k, v in fields.items()})
+            for lg in ("en", "tr")}
+
+
+@dataclass
+class CheckResult:
+    """One pre-flight check: ``name`` (``"overfit"``, ``"boxes"``, ``"shapes"``, ``"gradients"``),
+    ``ok``, ``message`` (what it measured, or what failed and the fix; ``texts[lang]`` in each
+    language, ``message`` in the one the check ran in) and the measured ``numbers``."""
+
+    name: str
+    ok: bool
+    texts: dict
+    numbers: dict = field(default_factory=dict)
+    lang: str = "en"
+
+    @property
+    def message(self) -> str:
+        return self.texts[self.lang]
+
+
+@dataclass
+class PreflightReport:
+    """The four :class:`CheckResult` in the order overfit, boxes, shapes, gradients."""
+
+    checks: list
+    lang: str = "en"
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def __getitem__(self, name: str) -> CheckResult:
+        return next(c for c in self.checks if c.name == name)
+
+    def frame(self, lang: str | None = None):
+        """The report as a pandas DataFrame with headers in ``lang``."""
+        import pandas as pd
+
+        lang = lang or self.lang
+        return pd.DataFrame({_S("pf_check", lang): [_S(f"pf_{c.name}", lang) for c in self.checks],
+                             _S("pf_result", lang): [_S("pf_pass" if c.ok else "pf_fail", lang) for c in self.checks],
+                             _S("pf_details", lang): [c.texts[lang] for c in self.checks]})
+
+    def table(self, lang: str | None = None) -> str:
+        """The report as left-aligned text columns, in ``lang`` (default: the run's language)."""
+        frame = self.frame(lang)
+        rows = [list(frame.columns)] + frame.astype(str).values.tolist()
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+        return "\n".join("  ".join([c.ljust(w) for c, w in zip(r, widths)] + [r[-1]]) for r in rows)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _first_batch(loader, batch_size: int):
+    if hasattr(loader, "batch"):  # a generated data set
+        return loader.batch(range(min(batch_size, len(loader))))
+    images, targets = next(iter(loader))
+    return images, targets
+
+
+def _dataset_transform(loader):
+    ds = getattr(loader, "dataset", loader)
+    return getattr(ds, "transforms", None)
+
+
+def _first_nonfinite_module(model: nn.Module, images) -> str | None:
+    found = []
+
+    def hook(mod, inp, out):
+        if found:
+            return
+        for t in (out if isinstance(out, (list, tuple)) else out.values() if isinstance(out, dict) else [out]):
+            ts = t if isinstance(t, (list, tuple)) else [t]
+            for x in ts:
+                if isinstance(x, torch.Tensor) and x.is_floating_point() and not torch.isfinite(x).all():
+                    found.append(mod)
+                    return
+
+    names = {m: n for n, m in model.named_modules()}
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    try:
+        with torch.no_grad():
+            model(images)
+    finally:
+        for h in hooks:
+            h.remove()
+    return f"{names[found[0]]} ({type(found[0]).__name__})" if found else None
+
+
+def check_shapes(model, images, targets, lang) -> tuple[CheckResult, torch.Tensor | None]:
+    out = model(images)
+    head = out["head"]
+    h, w = images.shape[-2:]
+    strides = list(model.strides)
+    nums = {"levels": len(head), "strides": strides}
+    if len(head) != len(strides):
+        return CheckResult("shapes", False, _M("pf_levels_bad", n=len(head), m=len(strides),
+                                               strides=strides), nums), None
+    for i, ((c, _), s) in enumerate(zip(head, strides)):
+        want = (math.ceil(h / s), math.ceil(w / s))
+        got = tuple(c.shape[-2:])
+        if got != want:
+            nums.update(level=i, got=got, want=want)
+            return CheckResult("shapes", False, _M("pf_size_bad", i=i, got="×".join(map(str, got)),
+                                                   stride=s, h=h, w=w, want="×".join(map(str, want))), nums), None
+    loss = model.loss(out, targets)["total"]
+    nums["loss"] = float(loss.detach()) if loss.numel() == 1 else None
+    if loss.dim() != 0 or not torch.isfinite(loss).all():
+        module = _first_nonfinite_module(model, images)
+        where = _M("pf_where", module=module) if module else ""
+        return CheckResult("shapes", False, _M("pf_loss_bad", loss=loss.detach().flatten()[:3].tolist()
+                                               if loss.numel() > 1 else float(loss.detach()),
+                                               shape=tuple(loss.shape), where=where), nums), loss
+    return CheckResult("shapes", True, _M("pf_shapes_ok", n=len(head), strides=strides, h=h, w=w,
+                                          loss=float(loss.detach())), nums), loss
+
+
+def check_gradients(model, images, targets, loss, lang) -> CheckResult:
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    model.zero_grad(set_to_none=True)
+    if loss is None:
+        loss = model.loss(model(images), targets)["total"]
+    if loss.requires_grad:
+        loss.sum().backward()
+    missing = [n for n, p in params if p.grad is None]
+    nums = {"params": len(params), "no_grad": len(missing)}
+    if missing:
+        return CheckResult("gradients", False, _M("pf_grad_none", missing=len(missing), n=len(params),
+                                                  param=missing[0]), nums)
+    bad = next((n for n, p in params if not torch.isfinite(p.grad).all()), None)
+    if bad is not None:
+        module = _first_nonfinite_module(model, images)
+        nums["first_nonfinite"] = bad
+        return CheckResult("gradients", False, _M("pf_grad_nonfinite", param=bad,
+                                                  where=_M("pf_where", module=module) if module else ""), nums)
+    max_norm = max(float(p.grad.norm()) for _, p in params)
+    nums["max_grad_norm"] = max_norm
+    model.zero_grad(set_to_none=True)
+    return CheckResult("gradients", True, _M("pf_grad_ok", n=len(params), max_norm=max_norm), nums)
+
+
+def _transform_error(transform, trials: int = 3) -> float:
+    """Largest distance (px) between a drawn rectangle, after ``transform``, and its box after
+    ``transform``. ``transform(image, target)`` as v2 transforms are called."""
+    from torchvision import tv_tensors
+
+    worst = 0.0
+    g = torch.Generator().manual_seed(0)
+    for trial in range(trials):
+        torch.manual_seed(trial)
+        H, W = 96 + 8 * trial, 128 - 8 * trial
+        x0, y0 = int(torch.randint(4, W // 2, (1,), generator=g)), int(torch.randint(4, H // 2, (1,), generator=g))
+        x1, y1 = x0 + W // 4 + 3, y0 + H // 5 + 5
+        img = torch.zeros(3, H, W)
+        img[:, y0:y1, x0:x1] = 1.0
+        target = {"boxes": tv_tensors.BoundingBoxes(torch.tensor([[x0, y0, x1, y1]], dtype=torch.float32),
+                                                    format="XYXY", canvas_size=(H, W)),
+                  "labels": torch.tensor([0])}
+        out_img, out_t = transform(tv_tensors.Image(img), target)
+        out_img = torch.as_tensor(out_img)
+        ys, xs = (out_img[0] > 0.5).nonzero(as_tuple=True)
+        boxes = torch.as_tensor(out_t["boxes"]).reshape(-1, 4)
+        if len(xs) == 0 or len(boxes) == 0:
+            continue  # cropped away (random crops): nothing to compare
+        drawn = torch.tensor([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], dtype=torch.float32)
+        worst = max(worst, float((drawn - boxes[0].float()).abs().max()))
+    return worst
+
+
+def check_boxes(model, images, targets, transform, lang, tol_px: float) -> CheckResult:
+    transform_px = _transform_error(transform) if transform is not None else 0.0
+    with torch.no_grad():
+        head = model(images)["head"]
+    sizes = [tuple(c.shape[-2:]) for c, _ in head]
+    nums = {"transform_px": transform_px}
+    if len(sizes) != len(model.strides):
+        sizes = sizes[:len(model.strides)]
+    _, box_t, pos = model.targets(targets, sizes, head[0][0].shape[1])
+    decode_px, covered = 0.0, set()
+    for lvl, (bt, p) in enumerate(zip(box_t, pos)):
+        if p.any():
+            back = model.decode(model.encode(bt, lvl), lvl)
+            decode_px = max(decode_px, float((back - bt).permute(0, 2, 3, 1)[p].abs().max()))
+            for b, y, x in p.nonzero().tolist():
+                covered.add((b, tuple(bt[b, :, y, x].tolist())))
+    all_boxes = {(b, tuple(box.tolist())) for b, t in enumerate(targets) for box in t["boxes"].float()}
+    missing = len(all_boxes - covered)
+    nums.update(decode_px=decode_px, n_boxes=len(all_boxes), boxes_without_cell=missing)
+    if transform_px > tol_px:
+        return CheckResult("boxes", False, _M("pf_transform_bad", transform_px=transform_px), nums)
+    if decode_px > tol_px:
+        return CheckResult("boxes", False, _M("pf_decode_bad", decode_px=decode_px), nums)
+    if missing:
+        return CheckResult("boxes", False, _M("pf_cells_bad", missing=missing, n_boxes=len(all_boxes)), nums)
+    return CheckResult("boxes", True, _M("pf_boxes_ok", transform_px=transform_px, decode_px=decode_px,
+                                         n_boxes=len(all_boxes)), nums)
+
+
+def check_overfit(model, images, targets, steps: int, factor: float, lr: float, lang) -> CheckResult:
+    model = copy.deepcopy(model).train()
+    torch.manual_seed(0)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    losses = []
+    for _ in range(steps):
+        loss = model.loss(model(images), targets)["total"]
+        losses.append(float(loss.detach()))
+        if not math.isfinite(losses[-1]) or not loss.requires_grad:
+            break
+        if losses[-1] <= losses[0] / factor:
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    first, last = losses[0], losses[-1]
+    ratio = first / last if last > 0 and math.isfinite(last) else (math.inf if last == 0 else 0.0)
+    ok = math.isfinite(last) and ratio >= factor
+    nums = {"first": first, "last": last, "ratio": ratio, "steps": len(losses), "factor": factor}
+    key = "pf_overfit_ok" if ok else "pf_overfit_bad"
+    return CheckResult("overfit", ok, _M(key, first=first, last=last, ratio=ratio, steps=len(losses),
+                                         factor=factor), nums)
+
+
+def preflight(model, loader, *, batch_size: int = 8, steps: int = 150, factor: float = 10.0, lr: float = 3e-3,
+              transform=None, tol_px: float = 1.0, lang: str | None = None) -> PreflightReport:
+    """Run the four checks on one batch of ``loader`` and return a :class:`PreflightReport`.
+
+    Args:
+        model: a :class:`fpnlab.detector.Detector` (``.strides``, ``.loss``, ``.targets``,
+            ``.encode``/``.decode``).
+        loader: a ``DataLoader`` yielding ``(images (B, 3, H, W), targets)`` (e.g.
+            :func:`fpnlab.data.coco_loader`), or a generated set with ``.batch`` (first
+            ``batch_size`` images).
+        steps, factor, lr: the overfit check must bring the loss down ``factor``× within
+            ``steps`` AdamW steps at learning rate ``lr`` (the seed: 50–200 iterations).
+        transform: the data transform to test, called as ``transform(image, target)``; default:
+            ``loader.dataset.transforms`` when there is one (``CocoFolder``), else none.
+        tol_px: largest box error accepted, in pixels (1).
+    """
+    lang = lang or get_lang()
+    images, targets = _first_batch(loader, batch_size)
+    device = next(model.parameters()).device
+    images = images.to(device)
+    targets = [{k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in t.items()} for t in targets]
+    transform = transform if transform is not None else _dataset_transform(loader)
+    work = copy.deepcopy(model).train()  # the caller's model (and its BatchNorm statistics) stay as they are
+    shapes, loss = _guard("shapes", lang, check_shapes, work, images, targets, lang)
+    grads = _guard("gradients", lang, check_gradients, work, images, targets, loss if shapes.ok else None, lang)
+    boxes = _guard("boxes", lang, check_boxes, work, images, targets, transform, lang, tol_px)
+    overfit = _guard("overfit", lang, check_overfit, model, images, targets, steps, factor, lr, lang)
+    checks = [overfit, boxes, shapes, grads]
+    for c in checks:
+        c.lang = lang
+    return PreflightReport(checks, lang)
+
+
+def _guard(name, lang, fn, *args):
+    """Run one check; an exception inside it is that check's failure (with its message), so the
+    other checks still report."""
+    try:
+        return fn(*args)
+    except Exception as err:  # noqa: BLE001 — the report shows it
+        result = CheckResult(name, False, _M("pf_crash", error=f"{type(err).__name__}: {err}"))
+        return (result, None) if name == "shapes" else result
+
+
+__all__ = ["preflight", "PreflightReport", "CheckResult"]

@@ -1,0 +1,104 @@
+"""fpnlab.ablation: plans (one variable per experiment), run/resume on both backends, report."""
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from fpnlab.ablation import PlanError, load_plan, read_results, run, summarize
+from fpnlab.ablation.__main__ import main
+
+SMOKE = Path(__file__).resolve().parents[1] / "ablation" / "plans" / "smoke.yaml"
+FIELDS = {"experiment", "seed", "config_hash", "AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large",
+          "latency_ms", "peak_mem_bytes", "params", "flops", "train_loss", "wall_s", "device", "fpnlab", "torch"}
+
+
+def test_every_shipped_plan_loads():
+    plans = sorted(SMOKE.parent.glob("*.yaml"))
+    assert SMOKE in plans
+    for p in plans:
+        plan = load_plan(p)
+        assert len(plan["seeds"]) >= 2 and plan["experiments"][0]["name"] == "baseline"
+
+
+@pytest.mark.parametrize("plan, match", [
+    ({"seeds": [0, 1], "experiments": [{"name": "x", "change": {"neck.name": "none", "neck.width": 8}}]},
+     r"changes 2 settings \(neck.name, neck.width\); one variable, one experiment"),
+    ({"seeds": [0], "experiments": []}, "at least two different integers"),
+    ({"seeds": [0, 1], "experiments": [{"name": "x", "change": {"neck.widht": 8}}]}, "'neck.widht'"),
+    ({"seeds": [0, 1], "experiments": [{"name": "baseline", "change": {"neck.width": 8}}]}, "used twice"),
+    ({"seeds": [0, 1], "experiments": [{"name": "x", "change": {"neck.width": 32}}]}, "baseline's value"),
+])
+def test_bad_plans_are_refused_with_the_reason(plan, match):
+    with pytest.raises(PlanError, match=match):
+        load_plan(plan)
+
+
+@pytest.fixture(scope="module")
+def local_results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("abl") / "results.jsonl"
+    new = run(SMOKE, out, progress=False)
+    return out, new
+
+
+def test_smoke_plan_runs_locally_and_records_everything(local_results):
+    out, new = local_results
+    recs = read_results(out)
+    assert len(new) == 4 and len(recs) == 4
+    assert {(r["experiment"], r["seed"]) for r in recs} == {(e, s) for e in ("baseline", "no_neck") for s in (0, 1)}
+    for r in recs:
+        assert FIELDS <= set(r)
+        assert 0 <= r["AP"] <= 1 and r["latency_ms"] > 0 and r["params"] > 0 and r["flops"] > 0
+    base = {r["config_hash"] for r in recs if r["experiment"] == "baseline"}
+    assert len(base) == 1 and base != {r["config_hash"] for r in recs if r["experiment"] == "no_neck"}
+
+
+def test_resume_skips_finished_runs_and_survives_a_cut_line(local_results, tmp_path):
+    out, _ = local_results
+    assert run(SMOKE, out, progress=False) == []  # everything done
+    lines = out.read_text().splitlines()
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("\n".join(lines[:3]) + "\n" + lines[3][:40])  # killed while writing the 4th
+    assert len(read_results(partial)) == 3
+    new = run(SMOKE, partial, progress=False)
+    assert len(new) == 1 and len(read_results(partial)) == 4
+    redo = json.loads(lines[3])
+    assert (new[0]["experiment"], new[0]["seed"]) == (redo["experiment"], redo["seed"])
+    assert new[0]["AP"] == pytest.approx(redo["AP"], abs=1e-9)  # same seed, same numbers
+
+
+def test_smoke_plan_on_a_local_ray(local_results, tmp_path):
+    pytest.importorskip("ray")
+    out = tmp_path / "ray.jsonl"
+    new = run(SMOKE, out, backend="ray", workers=2, progress=False)
+    assert len(new) == 4
+    local = {(r["experiment"], r["seed"]): r["AP"] for r in read_results(local_results[0])}
+    for r in new:
+        assert r["AP"] == pytest.approx(local[(r["experiment"], r["seed"])], abs=1e-9)
+
+
+def _rec(exp, seed, ap):
+    return {"experiment": exp, "seed": seed, "config_hash": exp, "AP_small": ap, "latency_ms": 1.0,
+            "change": {} if exp == "baseline" else {"neck.name": exp}}
+
+
+def test_summary_pairs_seeds_and_compares_with_the_spread():
+    recs = ([_rec("baseline", s, v) for s, v in [(0, 0.50), (1, 0.60), (2, 0.55)]]
+            + [_rec("big", s, v) for s, v in [(0, 0.70), (1, 0.78), (2, 0.74)]]
+            + [_rec("noise", s, v) for s, v in [(0, 0.62), (1, 0.52), (2, 0.57)]])
+    rows = {r["experiment"]: r for r in summarize(recs)}
+    assert rows["big"]["delta"] == pytest.approx(0.19) and rows["big"]["pairs"] == 3
+    assert rows["big"]["delta_std"] == pytest.approx(0.01)
+    assert rows["big"]["beyond"] and not rows["noise"]["beyond"]
+    assert rows["baseline"]["mean"] == pytest.approx(0.55) and math.isnan(rows["baseline"]["delta"])
+
+
+def test_report_cli_prints_tables_in_both_languages(local_results, capsys, tmp_path):
+    out, _ = local_results
+    assert main(["report", str(out), "--metric", "AP", "--bars", str(tmp_path / "b.png"),
+                 "--tradeoff", str(tmp_path / "t.png")]) == 0
+    text = capsys.readouterr().out
+    assert "no_neck" in text and "Δ vs baseline" in text
+    assert (tmp_path / "b.png").stat().st_size > 0 and (tmp_path / "t.png").stat().st_size > 0
+    assert main(["report", str(out), "--metric", "AP", "--lang", "tr"]) == 0
+    assert "Seed yayılımını aşıyor" in capsys.readouterr().out

@@ -1,0 +1,82 @@
+"""fpnlab.preflight: a healthy detector passes; each deliberately broken one is caught, with a fix."""
+import pytest
+import torch
+from torch import nn
+from torchvision.transforms import v2
+
+from fpnlab.data import Shapes
+from fpnlab.detector import tiny_detector
+from fpnlab.heads import DenseHead
+from fpnlab.preflight import preflight
+
+DATA = Shapes(4, size=64, max_side=40, seed=0)
+FAST = dict(batch_size=4, steps=120, factor=5.0, lr=1e-2)
+
+
+def _model():
+    torch.manual_seed(0)
+    return tiny_detector()
+
+
+def test_a_healthy_detector_passes_every_check_and_is_left_untouched():
+    model = _model()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    report = preflight(model, DATA, **FAST)
+    assert report.ok, str(report)
+    assert [c.name for c in report.checks] == ["overfit", "boxes", "shapes", "gradients"]
+    assert report["overfit"].numbers["ratio"] >= 5 and report["overfit"].numbers["steps"] <= 120
+    assert report["boxes"].numbers["decode_px"] < 1e-3 and report["boxes"].numbers["boxes_without_cell"] == 0
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    text = str(report)
+    assert "overfit one batch" in text and "pass" in text
+    assert "Kontrol" in report.frame("tr").columns[0] and "geçti" in report.table("tr")
+    assert "adımda" in report.table("tr") and "adımda" not in text
+
+
+def test_wrong_stride_is_caught_by_shapes():
+    model = _model()
+    model.strides = (8, 16, 32, 64)  # a P2..P5 neck declared as P3..P6
+    report = preflight(model, DATA, **dict(FAST, steps=2))
+    assert not report["shapes"].ok
+    assert "stride 8" in report["shapes"].message and "neck.feature_info" in report["shapes"].message
+
+
+def test_flipped_box_transform_is_caught_by_boxes():
+    def flip_image_only(image, target):  # the classic bug: boxes not flipped with the image
+        return v2.functional.horizontal_flip(image), target
+
+    report = preflight(_model(), DATA, transform=flip_image_only, **dict(FAST, steps=2))
+    assert not report["boxes"].ok and report["boxes"].numbers["transform_px"] > 10
+    assert "boxes together" in report["boxes"].message
+    # the correct v2 flip moves the boxes too
+    good = preflight(_model(), DATA, transform=v2.RandomHorizontalFlip(p=1.0), **dict(FAST, steps=2))
+    assert good["boxes"].ok, good["boxes"].message
+
+
+class Overflow(nn.Module):
+    def forward(self, x):
+        return x * torch.where(x > 0, torch.inf, 1.0)  # inf wherever the input is positive
+
+
+def test_a_layer_that_produces_inf_is_named():
+    model = _model()
+    model.neck.smooth[1] = nn.Sequential(model.neck.smooth[1], Overflow())
+    report = preflight(model, DATA, **dict(FAST, steps=3))
+    assert not report["shapes"].ok and "neck.smooth.1.1 (Overflow)" in report["shapes"].message
+    assert not report["gradients"].ok and "neck.smooth.1.1 (Overflow)" in report["gradients"].message
+    assert not report["overfit"].ok
+
+
+class DetachedHead(DenseHead):
+    def forward(self, pyramid):
+        return [(c.detach(), b.detach()) for c, b in super().forward(pyramid)]
+
+
+def test_a_detached_head_is_caught_by_gradients_and_overfit():
+    model = _model()
+    model.head = DetachedHead(32, 3)
+    report = preflight(model, DATA, **dict(FAST, steps=20))
+    assert not report["gradients"].ok
+    assert "detach" in report["gradients"].message and "backbone." in report["gradients"].message
+    assert not report["overfit"].ok and "÷5" in report["overfit"].message
+    assert "KALDI" in report.frame("tr").to_string()
