@@ -143,18 +143,27 @@ def test_detector_takes_strides_from_the_neck_feature_info():
     from fpnlab.detector import Detector, LateralNeck, NoStridesError
     from fpnlab.backbones import TinyBackbone
     from fpnlab.necks import FPN
-    from fpnlab.strides import Level
 
     bb = TinyBackbone()
     neck = LateralNeck([lv.channels for lv in bb.feature_info], 16, strides=[4, 8, 16, 32])
     assert Detector(bb, neck, DenseHead(16, 3)).strides == (4, 8, 16, 32)
-    fpn = FPN([lv.channels for lv in bb.feature_info], 16)
-    fpn.feature_info = [Level(f"P{k}", 16, 2 ** k) for k in range(2, 6)]
+    fpn = FPN([lv.channels for lv in bb.feature_info], 16)  # describes its outputs: P2..P5
     assert Detector(bb, fpn, DenseHead(16, 3)).strides == (4, 8, 16, 32)
-    del fpn.feature_info
-    assert Detector(bb, fpn, DenseHead(16, 3), strides=(4, 8, 16, 32)).strides == (4, 8, 16, 32)
+    fpn8 = FPN.from_backbone(bb, 16, extra=None)
+    assert [lv.stride for lv in fpn8.feature_info] == [4, 8, 16, 32]
+
+    class Bare(torch.nn.Module):  # a neck that does not describe its outputs
+        def __init__(self):
+            super().__init__()
+            self.inner = FPN([lv.channels for lv in bb.feature_info], 16)
+
+        def forward(self, feats):
+            return self.inner(feats)
+
+    bare = Bare()
+    assert Detector(bb, bare, DenseHead(16, 3), strides=(4, 8, 16, 32)).strides == (4, 8, 16, 32)
     with pytest.raises(NoStridesError, match="strides=\\[4, 8, 16, 32\\]"):
-        Detector(bb, fpn, DenseHead(16, 3))
+        Detector(bb, bare, DenseHead(16, 3))
 
 
 def test_coco_results_convert_boxes_and_ids():

@@ -12,7 +12,9 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 - ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN, BiFPN
 - ``fpnlab.heads``     small dense heads on the pyramid levels
 - ``fpnlab.detector``  backbone → neck → head, and a short training loop
-- ``fpnlab.metrics``   parameters, FLOPs, latency and peak activation memory of a module
+- ``fpnlab.metrics``   parameters, FLOPs, latency and peak activation memory of a module; COCO AP
+- ``fpnlab.preflight`` the four sanity checks before a long training run
+- ``fpnlab.ablation``  controlled ablations from a YAML plan (``python -m fpnlab.ablation``)
 - ``fpnlab.viz`` / ``fpnlab.widgets``  plots and slider widgets (live and static twins; the
   ``fpnlab[book]`` extra)
 
@@ -36,7 +38,9 @@ _API = {
     "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
     "dataset_stats": "datastats", "DatasetStats": "datastats", "design_hints": "datastats",
-    "Detector": "detector", "cost": "metrics", "n_params": "metrics",
+    "ContextShapes": "data", "CocoFolder": "data", "coco_loader": "data", "CocoFormatError": "errors",
+    "preflight": "preflight", "coco_eval": "metrics",
+    "Detector": "detector", "evaluate": "detector", "coco_results": "detector", "cost": "metrics", "n_params": "metrics",
 }
 
 __all__ = ["get_lang", "set_lang", "__version__", *_API]

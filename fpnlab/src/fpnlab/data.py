@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .errors import CocoFormatError
 from .i18n import Strings
 from .strides import stride_table
 
@@ -434,11 +435,6 @@ _S = Strings({
     "fix_json": {"en": "check that the path points at a COCO annotations JSON file",
                  "tr": "yolun bir COCO annotations JSON dosyasını gösterdiğini kontrol et"},
 })
-
-
-class CocoFormatError(ValueError):
-    """A COCO annotation file (or dict) is malformed. The message names the field, the image or
-    annotation id, and what to change."""
 
 
 def _err(source, where, problem, fix):

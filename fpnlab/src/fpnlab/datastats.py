@@ -30,7 +30,7 @@ the stride plan, neck fusion, norm and augmentation, each with the number that t
 ...                "bbox": [0, 0, 1, 1]}], "categories": [{"id": 1, "name": "cat"}]})
 Traceback (most recent call last):
 ...
-fpnlab.datastats.CocoFormatError: annotation id 7: field 'image_id' is 3, which no image has. Fix: add an image with "id": 3 to "images", or correct the annotation's image_id.
+fpnlab.errors.CocoFormatError: annotation id 7: field 'image_id' is 3, which no image has. Fix: add an image with "id": 3 to "images", or correct the annotation's image_id.
 
 COCO's size rule. ``area`` is the annotation's own ``area`` (the segmentation mask's area in COCO,
 not the box's), in pixels of the original image: small ``area < 32²``, medium
@@ -50,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import CocoFormatError
 from .i18n import Strings, _lang, fmt_num, fmt_pct
 
 SMALL_MAX = 32 ** 2   # COCO: small is area < 32²
@@ -272,13 +273,6 @@ _T = Strings({
 
 STAT_KEYS = ("relative_area", "aspect_ratio", "width", "height", "overlap",
              "brightness", "contrast", "blur")
-
-
-class CocoFormatError(ValueError):
-    """A COCO annotation file that cannot be read: the message names the field, the id of the
-    image, annotation or category, and the fix.
-
-    Stand-in until ``fpnlab.data.CocoFormatError`` lands; it is a ``ValueError`` like that one."""
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,26 +16,14 @@ from collections.abc import Mapping
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
+from .layers import gn_groups
 
-
-def gn_groups(channels: int, max_groups: int = 32, min_per_group: int = 2) -> int:
-    """Groups for a GroupNorm over ``channels``: the most of 32, 16, 8, 4, 2, 1 that divides
-    ``channels`` and leaves at least ``min_per_group`` channels in each group — never one channel
-    per group (that would be InstanceNorm, which erases each channel's contrast).
-
-    >>> gn_groups(256), gn_groups(32), gn_groups(24), gn_groups(2), gn_groups(1)
-    (32, 16, 8, 1, 1)
-    """
-    for g in (32, 16, 8, 4, 2, 1):
-        if g <= max_groups and channels % g == 0 and channels // g >= min_per_group:
-            return g
-    return 1
 
 
 class DenseHead(nn.Module):
     """Shared tower (``num_convs`` × conv-GN-ReLU) → class logits and box distances per cell.
 
-    ``norm``: ``"gn"`` (default, as FCOS; :func:`gn_groups` groups — 32 for 256 channels, 16 for
+    ``norm``: ``"gn"`` (default, as FCOS; :func:`fpnlab.layers.gn_groups` groups — 32 for 256 channels, 16 for
     32: at least two channels per group), ``"bn"`` or ``None``. GroupNorm's statistics are taken
     over the whole feature map of one image, so every cell's output depends a little on the whole
     image: a path for global context that does not go through the neck. Experiments that ask

@@ -1,4 +1,5 @@
-"""What a module costs: parameters, FLOPs, latency and peak activation memory, measured.
+"""What a module costs: parameters, FLOPs, latency and peak activation memory, measured — and
+what it buys: COCO AP through pycocotools (:func:`coco_eval`, defined in :mod:`fpnlab.coco`).
 
 >>> c = cost(torch.nn.Conv2d(8, 16, 3, padding=1), torch.randn(1, 8, 32, 32), repeats=3, warmup=1)
 >>> c.params, c.flops, c.out_shapes
@@ -17,6 +18,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
+
+from .coco import coco_eval, scaled_area_ranges  # noqa: F401  (fpnlab.metrics.coco_eval)
 
 
 @dataclass(frozen=True)
