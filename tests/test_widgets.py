@@ -87,6 +87,14 @@ def test_fusion_explorer_numbers_match_fusion_weights():
         fusion_explorer(maps[:1])
 
 
+def test_turkish_widgets_show_numbers_in_turkish_format():
+    maps = [torch.rand(4, 8, 8), torch.rand(4, 8, 8)]
+    box = fusion_explorer(maps, "tr", raw_values=(-0.5, 1.5), static=True)
+    assert [label for label, _ in box.children[0].options] == ["-0,5", "1,5"]
+    html = box.children[2].children[1].children[1].children[0].value  # raw weights (1.5, 1.5)
+    assert "<td>0,5000</td>" in html and "0.5000" not in html
+
+
 def test_attention_viewer_live_and_static():
     from fpnlab.attention import CBAM, SE
     images = torch.rand(1, 3, 16, 16)

@@ -8,6 +8,7 @@ what it buys: COCO AP through pycocotools (:func:`coco_eval`, defined in :mod:`f
 from __future__ import annotations
 
 import copy
+import logging
 import statistics
 import weakref
 from dataclasses import dataclass, field
@@ -16,8 +17,18 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
-from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
+
+# Importing torch.utils.benchmark makes torch.utils.cpp_extension log "No CUDA runtime is found" on
+# every CPU-only machine (a note for people compiling extensions, not for timing): silence that
+# logger for the import only.
+_cpp_log = logging.getLogger("torch.utils.cpp_extension")
+_cpp_level = _cpp_log.level
+_cpp_log.setLevel(logging.ERROR)
+try:
+    from torch.utils.benchmark import Timer
+finally:
+    _cpp_log.setLevel(_cpp_level)
 
 from .coco import coco_eval, scaled_area_ranges  # noqa: F401  (fpnlab.metrics.coco_eval)
 

@@ -26,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .i18n import t
+from .i18n import fmt_num, t
 from .necks import fusion_weights
 from .strides import recommend_level, stride_from_sizes, stride_table
 from .viz import cells_frame, image_numpy, levels_frame, to_numpy_map
@@ -42,8 +42,11 @@ def use_static(static: bool | None = None) -> bool:
     return mode == "static"
 
 
-def _options(values: Sequence) -> list[tuple[str, object]]:
-    return [v if isinstance(v, tuple) else (str(v), v) for v in values]
+def _options(values: Sequence, lang: str | None = None) -> list[tuple[str, object]]:
+    """``(label, value)`` pairs; numbers are labelled in the reader's format (``-0,5`` in Turkish)."""
+    def label(v):
+        return fmt_num(v, lang) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+    return [v if isinstance(v, tuple) else (label(v), v) for v in values]
 
 
 def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], *, name: str,
@@ -54,7 +57,7 @@ def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], 
     Static twin: ``prod(len(values))`` renders, up front. Live twin: one render per slider move.
     """
     static = use_static(static)
-    sliders = [W.SelectionSlider(options=_options(vals), description=label, continuous_update=False,
+    sliders = [W.SelectionSlider(options=_options(vals, lang), description=label, continuous_update=False,
                                  style={"description_width": "initial"},
                                  layout=W.Layout(width="520px")) for label, vals in controls.items()]
     for s in sliders:
@@ -229,7 +232,8 @@ def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
         rows = []
         for k, m in enumerate(methods):
             w = fusion_weights(raw, m)
-            rows.append(f"<tr><th>{m}</th><td>{float(w[0]):.4f}</td><td>{float(w[1]):.4f}</td></tr>")
+            rows.append(f"<tr><th>{m}</th><td>{fmt_num(float(w[0]), lang, 4)}</td>"
+                        f"<td>{fmt_num(float(w[1]), lang, 4)}</td></tr>")
             fused = (w[0] * inputs[0] + w[1] * inputs[1]).mean(0)
             panel.show(k, fused.numpy(), t("fused", lang, method=m))
         table = (f'<table border="1" class="dataframe"><thead><tr><th>{method_col}</th><th>{w1_col}</th>'
