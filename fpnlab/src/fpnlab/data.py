@@ -69,7 +69,26 @@ def make_image(rng: np.random.Generator, size: int, max_objects: int, min_side: 
     return img, torch.tensor(boxes, dtype=torch.float32), torch.tensor(labels, dtype=torch.int64)
 
 
-class Shapes(torch.utils.data.Dataset):
+class GeneratedSet(torch.utils.data.Dataset):
+    """A generated set held in memory: ``self.items`` is a list of ``(image (3, H, W), boxes (N, 4)
+    xyxy px, labels (N,))``; item ``i`` is ``(image, {"boxes", "labels"})``."""
+
+    items: list
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int):
+        img, boxes, labels = self.items[i]
+        return img, {"boxes": boxes, "labels": labels}
+
+    def batch(self, indices) -> tuple[torch.Tensor, list[dict]]:
+        """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
+        imgs, targets = zip(*(self[int(i)] for i in indices))
+        return torch.stack(imgs), list(targets)
+
+
+class Shapes(GeneratedSet):
     """``n`` generated images of ``size × size`` pixels with 1..``max_objects`` shapes each.
 
     ``ds[i]`` → ``(image (3, size, size), {"boxes": (N, 4) xyxy pixels, "labels": (N,)})``.
@@ -88,18 +107,6 @@ class Shapes(torch.utils.data.Dataset):
         self.size = size
         self.items = [make_image(rng, size, max_objects, min_side, max_side) for _ in range(n)]
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, i: int):
-        img, boxes, labels = self.items[i]
-        return img, {"boxes": boxes, "labels": labels}
-
-    def batch(self, indices) -> tuple[torch.Tensor, list[dict]]:
-        """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
-        imgs, targets = zip(*(self[int(i)] for i in indices))
-        return torch.stack(imgs), list(targets)
-
 
 # ---------------------------------------------------------------- the context-cue set
 
@@ -116,7 +123,7 @@ def _ring(canvas: np.ndarray, cx: float, cy: float, r: float, width: float, colo
     canvas[np.abs(d - r) <= width / 2] = colour
 
 
-class ContextShapes(torch.utils.data.Dataset):
+class ContextShapes(GeneratedSet):
     """A generated detection set where some classes can only be told apart by their context.
 
     Every image (``size × size``, values in [0, 1]) holds:
@@ -240,18 +247,6 @@ class ContextShapes(torch.utils.data.Dataset):
             img = img + kw["noise"] * torch.from_numpy(rng.standard_normal(img.shape).astype(np.float32))
         img = img.clamp(0, 1)
         return img, torch.tensor(boxes, dtype=torch.float32), torch.tensor(labels, dtype=torch.int64)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, i: int):
-        img, boxes, labels = self.items[i]
-        return img, {"boxes": boxes, "labels": labels}
-
-    def batch(self, indices) -> tuple[torch.Tensor, list[dict]]:
-        """Images stacked to ``(B, 3, size, size)`` and a list of target dicts."""
-        imgs, targets = zip(*(self[int(i)] for i in indices))
-        return torch.stack(imgs), list(targets)
 
     def coco(self) -> dict:
         """The ground truth as a COCO dict: image ids 1..n (``ds[i]`` is image ``i + 1``),
