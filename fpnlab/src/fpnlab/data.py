@@ -403,7 +403,8 @@ def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
 
 # ---------------------------------------------------------------- COCO format checks
 
-# Text this module shows the reader; to move into fpnlab.i18n.STRINGS (same keys).
+# This module's own text, both languages side by side per key (Strings checks both are there);
+# the library's shared labels live in fpnlab.i18n.STRINGS.
 _S = Strings({
     "coco_err": {
         "en": "{source}: {where}: {problem}. Fix: {fix}",

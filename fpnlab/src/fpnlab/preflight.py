@@ -36,7 +36,8 @@ from torch import nn
 
 from .i18n import Strings, get_lang
 
-# Text shown to the reader; to move into fpnlab.i18n.STRINGS (same keys).
+# This module's own text, both languages side by side per key (Strings checks both are there);
+# the library's shared labels live in fpnlab.i18n.STRINGS.
 _S = Strings({
     "pf_check": {"en": "Check", "tr": "Kontrol"},
     "pf_result": {"en": "Result", "tr": "Sonuç"},
@@ -46,7 +47,7 @@ _S = Strings({
     "pf_overfit": {"en": "overfit one batch", "tr": "tek batch'i ezberleme"},
     "pf_boxes": {"en": "boxes", "tr": "kutular"},
     "pf_shapes": {"en": "shapes", "tr": "boyutlar"},
-    "pf_gradients": {"en": "gradients", "tr": "gradyanlar"},
+    "pf_gradients": {"en": "gradients", "tr": "gradient'ler"},
     "pf_overfit_ok": {
         "en": "loss {first:.3f} → {last:.3f} (÷{ratio:.1f}) in {steps:d} steps",
         "tr": "loss {steps:d} adımda {first:.3f} → {last:.3f} (÷{ratio:.1f})"},
@@ -102,18 +103,18 @@ _S = Strings({
                  "tr": "; çıktısı sonlu olmayan ilk modül: {module}"},
     "pf_crash": {"en": "the check could not run: {error}", "tr": "kontrol çalıştırılamadı: {error}"},
     "pf_grad_ok": {"en": "{n:d} parameters have finite gradients (largest norm {max_norm:.2f})",
-                   "tr": "{n:d} parametrenin gradyanı sonlu (en büyük norm {max_norm:.2f})"},
+                   "tr": "{n:d} parametrenin gradient'i sonlu (en büyük norm {max_norm:.2f})"},
     "pf_grad_none": {
         "en": "{missing:d} of {n:d} trainable parameters get no gradient, first {param}. Fix: something "
               "between them and the loss is detached (.detach(), .data, torch.no_grad, .item()) — "
               "return the tensor itself",
-        "tr": "{n:d} eğitilebilir parametreden {missing:d} tanesine gradyan ulaşmıyor, ilki {param}. "
+        "tr": "{n:d} eğitilebilir parametreden {missing:d} tanesine gradient ulaşmıyor, ilki {param}. "
               "Düzeltme: bunlarla loss arasında bir yer koparılmış (.detach(), .data, torch.no_grad, "
               ".item()) — tensörün kendisini döndür"},
     "pf_grad_nonfinite": {
         "en": "the gradient of {param} is not finite{where}. Fix: find the layer that overflows "
               "(division by zero, log of 0, exp of a large number) and guard it",
-        "tr": "{param} parametresinin gradyanı sonlu değil{where}. Düzeltme: taşan katmanı bul "
+        "tr": "{param} parametresinin gradient'i sonlu değil{where}. Düzeltme: taşan katmanı bul "
               "(sıfıra bölme, 0'ın log'u, büyük bir sayının exp'i) ve onu koru"},
 })
 

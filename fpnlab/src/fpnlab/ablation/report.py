@@ -8,7 +8,8 @@ import statistics
 from ..i18n import Strings, fmt_frame, get_lang
 from .runner import read_results
 
-# Text this module shows the reader; to move into fpnlab.i18n.STRINGS (same keys).
+# This module's own text, both languages side by side per key (Strings checks both are there);
+# the library's shared labels live in fpnlab.i18n.STRINGS.
 _S = Strings({
     "ab_experiment": {"en": "Experiment", "tr": "Deney"},
     "ab_seeds": {"en": "Seeds", "tr": "Seed"},
