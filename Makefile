@@ -71,8 +71,12 @@ $(VENDORED): package.json package-lock.json
 # --all: a change to fpnlab alone must re-execute every notebook (no stale outputs).
 # Two sites from the same sources (book/_ext/fpnbook.py): English (_toc.yml) in $(HTML), Turkish
 # (_toc.tr.yml) in $(HTML)/tr, each with its own language, search index and theme words.
+# _build/ablation: the live runs of chapters that train (fpnlab.ablation.results_path): emptied
+# here, so each build trains them once and every later execution (the other language, nbval)
+# resumes from the records instead of training again.
 $(HTML_DONE): $(INSTALLED) $(VENDORED) $(SOURCES) _toc.tr.yml
 	rm -f $@
+	rm -rf _build/ablation
 	FPNLAB_WIDGETS=static FPNBOOK_LANG=en jupyter-book build . --toc _toc.yml --path-output . --all -W --keep-going
 	rm -rf _build/tr $(HTML)/tr
 	FPNLAB_WIDGETS=static FPNBOOK_LANG=tr jupyter-book build . --toc _toc.tr.yml --path-output _build/tr --all -W --keep-going
