@@ -166,8 +166,17 @@ def _corrupt(coco, rng):
     return coco
 
 
-def test_fuzz_only_coco_format_errors():
-    rng = random.Random(0)
+@pytest.mark.parametrize("seed, with_images", [(0, False), (1, True)])
+def test_fuzz_only_coco_format_errors(tmp_path, seed, with_images):
+    """Seeded: 400 random corruptions (deleted keys, values replaced by None, strings, negative,
+    nan, bool, lists, dicts; list entries deleted or replaced). Every failure is CocoFormatError
+    (anything else — KeyError, TypeError, IndexError — fails the test) naming a fix; every input
+    that passes also goes through design_hints and report, with the images present or not."""
+    rng = random.Random(seed)
+    images_dir = None
+    if with_images:
+        write_images(tmp_path)
+        images_dir = tmp_path
     raised = passed = 0
     for _ in range(400):
         coco = copy.deepcopy(base_coco())
@@ -175,11 +184,16 @@ def test_fuzz_only_coco_format_errors():
             if isinstance(coco, dict):
                 coco = _corrupt(coco, rng)
         try:
-            dataset_stats(coco)
-            passed += 1
+            s = dataset_stats(coco, images_dir=images_dir)
         except CocoFormatError as e:
-            assert "Fix:" in str(e)
+            assert type(e) is CocoFormatError and "Fix:" in str(e), repr(e)
             raised += 1
+            continue
+        passed += 1
+        for lang in ("en", "tr"):
+            assert len(design_hints(s, lang)) >= 5
+            report(s, lang)
+        s.histograms()
     assert raised > 250 and passed > 0  # most corruptions are caught; some are harmless
 
 
