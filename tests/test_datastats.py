@@ -301,6 +301,23 @@ def test_hints_small_vs_large_objects():
     assert small["norm"][0].message.endswith("BatchNorm2d.")
 
 
+def test_fusion_hint_names_the_reason_that_fired():
+    # narrow sizes (100-120 px: 0.3 octaves), every object overlapping its twin at IoU 0.8
+    coco = {"images": [{"id": 1, "width": 640, "height": 640}], "categories": [{"id": 1, "name": "a"}],
+            "annotations": [ann(1, 1, [0, 0, 100, 100]), ann(2, 1, [0, 0, 100, 80]),
+                            ann(3, 1, [300, 300, 120, 120]), ann(4, 1, [300, 300, 120, 96])]}
+    h = by_topic(design_hints(dataset_stats(coco), "en"))["neck fusion"][0]
+    assert h.key == "fusion_strong" and h.evidence["share_crowded"] == 1
+    assert h.evidence["size_octaves_p10_p90"] < 3
+    why = h.message.split(": ", 1)[1]
+    assert why.startswith("100.0% of the objects overlap another one with IoU ≥ 0.5 (≥ 10%: a crowded set)")
+    assert "octaves from the 10th to the 90th percentile (< 3)" in why, h.message
+    tr = by_topic(design_hints(dataset_stats(coco), "tr"))["neck fusion"][0].message
+    assert "%100,0" in tr and "(< 3)" in tr
+    plain = by_topic(design_hints(dataset_stats(synthetic([100, 120])), "en"))["neck fusion"][0]
+    assert plain.key == "fusion_plain" and "(< 3)" in plain.message and "(< 10%)" in plain.message
+
+
 def test_hints_fusion_norm_input_size_and_turkish():
     wide = dataset_stats(synthetic([8, 8, 16, 64, 256]))
     h = by_topic(design_hints(wide, "tr"))
