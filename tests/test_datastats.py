@@ -229,6 +229,17 @@ def test_pixel_stats_skipped_with_notes(tmp_path):
     assert "1 of 2 image files are missing" in half.notes_in("en")[0]
 
 
+def test_unreadable_image_is_nan_with_a_note(tmp_path):
+    write_images(tmp_path)
+    (tmp_path / "b.png").write_bytes(b"not a png")
+    s = dataset_stats(base_coco(), images_dir=tmp_path)
+    assert s.brightness[0] == pytest.approx(77) and np.isnan(s.blur[1])
+    assert s.notes_in("en") == [f"1 image files in {tmp_path} could not be read as images (b.png, ...): "
+                                "their pixel statistics are nan."]
+    assert "okunamadı" in s.notes_in("tr")[0]
+    assert any(h.key == "aug_blur" for h in design_hints(s, "en"))  # nan-aware medians: image a (flat) alone
+
+
 def test_histograms_report_and_plot(tmp_path):
     write_images(tmp_path)
     s = dataset_stats(base_coco(), images_dir=tmp_path)

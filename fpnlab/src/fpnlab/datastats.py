@@ -136,6 +136,10 @@ _T = Strings({
         "en": "{missing} of {n} image files are missing from {dir}: their pixel statistics are nan.",
         "tr": "{n} görüntü dosyasından {missing} tanesi {dir} içinde yok: onların piksel istatistikleri nan.",
     },
+    "note_unreadable": {
+        "en": "{n} image files in {dir} could not be read as images ({first}, ...): their pixel statistics are nan.",
+        "tr": "{dir} içindeki {n} dosya görüntü olarak okunamadı ({first}, ...): onların piksel istatistikleri nan.",
+    },
     "note_no_area": {
         "en": "{n} annotations have no 'area': their size bucket uses the box's w × h.",
         "tr": "{n} annotation'da 'area' yok: boyut grupları (küçük/orta/büyük) kutunun w × h değerinden hesaplandı.",
@@ -536,7 +540,8 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
     ``annotations``: a path to a COCO JSON file or the loaded dict (checked by :func:`load_coco`;
     a malformed one raises :class:`CocoFormatError`). ``images_dir``: the folder holding the
     images' ``file_name``; without it, or when no file is there, pixel statistics are skipped
-    with a note. Crowd annotations (``iscrowd: 1``) are counted apart (``n_crowd``,
+    with a note; a single file that is missing or cannot be read as an image gets ``nan`` and a
+    note. Crowd annotations (``iscrowd: 1``) are counted apart (``n_crowd``,
     ``crowd_size_counts``) and take no part in the per-object arrays or the overlap."""
     coco = load_coco(annotations)
     images = coco["images"]
@@ -600,10 +605,17 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
             notes.append(("note_no_files", {"n": len(images), "dir": str(folder)}))
         elif images:
             px = np.full((len(images), 3), np.nan)
+            unreadable = []
             for i, (p, ok) in enumerate(zip(paths, exists)):
                 if ok:
-                    px[i] = pixel_stats(p)
+                    try:
+                        px[i] = pixel_stats(p)
+                    except (OSError, ValueError):  # not an image (PIL's UnidentifiedImageError), truncated
+                        unreadable.append(p.name)
             brightness, contrast, blur = px[:, 0], px[:, 1], px[:, 2]
+            if unreadable:
+                notes.append(("note_unreadable", {"n": len(unreadable), "dir": str(folder),
+                                                  "first": unreadable[0]}))
             if not all(exists):
                 notes.append(("note_some_files", {"missing": len(images) - sum(exists),
                                                   "n": len(images), "dir": str(folder)}))
