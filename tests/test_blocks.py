@@ -139,3 +139,12 @@ def test_erf_eval_mode_restored():
     m = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3)).train()
     effective_receptive_field(m, 3, 9)
     assert m.training
+
+
+@pytest.mark.parametrize("name", list(BLOCKS))
+def test_train_mode_backward(name):
+    torch.manual_seed(0)
+    m = BLOCKS[name](16, 16, n=2).train()
+    x = torch.randn(2, 16, 8, 8, requires_grad=True)
+    m(x).square().mean().backward()
+    assert x.grad is not None and all(p.grad is not None for p in m.parameters())

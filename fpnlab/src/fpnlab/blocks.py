@@ -70,9 +70,9 @@ _S = Strings({
         "en": "this RepVGGBlock was reparameterized (folded into one 3×3 conv) and is in train "
               "mode: folding is for inference. Call .eval(), or train a fresh RepVGGBlock and "
               "fold it afterwards",
-        "tr": "bu RepVGGBlock yeniden parametrelendi (tek bir 3×3 conv'a katlandı) ve train "
-              "modunda: katlama çıkarım içindir. .eval() çağır ya da yeni bir RepVGGBlock "
-              "eğitip sonra katla"},
+        "tr": "bu RepVGGBlock yeniden parametrelendi (dalları tek bir 3×3 conv'da birleşti) ve "
+              "train modunda: birleştirme çıkarım içindir. .eval() çağır ya da yeni bir "
+              "RepVGGBlock eğit ve dallarını eğitimden sonra birleştir"},
 })
 
 
@@ -134,8 +134,9 @@ class DilatedBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.downsample is None else self.downsample(x)
-        y = self.act(self.bn1(self.conv1(x)))
-        return self.act(self.bn2(self.conv2(y)) + identity)
+        y = self.bn2(self.conv2(self.act(self.bn1(self.conv1(x)))))
+        y += identity  # in place, as torchvision's BasicBlock: one map less alive at the peak
+        return self.act(y)
 
 
 class DepthwiseSeparable(nn.Module):
@@ -211,9 +212,10 @@ class RepVGGBlock(nn.Module):
             if self.training:
                 raise RuntimeError(_msg("rep_train_folded"))
             return self.act(self.fused(x))
-        y = self.dense(x) + self.one(x)
+        y = self.dense(x)
+        y += self.one(x)  # in place: the sum of the branches is one map, not three
         if self.identity is not None:
-            y = y + self.identity(x)
+            y += self.identity(x)
         return self.act(y)
 
     @torch.no_grad()
