@@ -240,8 +240,8 @@ _S = Strings({
         "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
               "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
               "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
-        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} 2'nin bir "
-              "kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
+        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} sayısı 2'nin "
+              "bir kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
               "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
               "(4, 1, 2, 2, 2))"},
     "yb_repeat": {
