@@ -458,9 +458,13 @@ class YOLOBackbone(nn.Module):
                 raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
         if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
             raise ValueError(_S("yb_drop", got=drop_path))
-        takes_drop = block == "c2f" or "drop_path" in inspect.signature(block).parameters
-        if drop_path > 0 and not takes_drop:
-            raise ValueError(_S("yb_drop_block", got=drop_path))
+        if drop_path > 0 and block != "c2f":
+            try:
+                takes_drop = "drop_path" in inspect.signature(block).parameters
+            except (TypeError, ValueError):  # a callable without a readable signature
+                takes_drop = False
+            if not takes_drop:
+                raise ValueError(_S("yb_drop_block", got=drop_path))
 
         self.widths, self.depths, self.strides = widths, depths, list(strides)
         self.norm, self.act, self.attention = norm, act, attention
