@@ -48,6 +48,7 @@ def test_smoke_plan_runs_locally_and_records_everything(local_results):
     assert {(r["experiment"], r["seed"]) for r in recs} == {(e, s) for e in ("baseline", "no_neck") for s in (0, 1)}
     for r in recs:
         assert FIELDS <= set(r)
+        assert r["command"] == f"python -m fpnlab.ablation run {SMOKE} --out {out}"
         assert 0 <= r["AP"] <= 1 and r["latency_ms"] > 0 and r["params"] > 0 and r["flops"] > 0
     base = {r["config_hash"] for r in recs if r["experiment"] == "baseline"}
     assert len(base) == 1 and base != {r["config_hash"] for r in recs if r["experiment"] == "no_neck"}
@@ -102,3 +103,50 @@ def test_report_cli_prints_tables_in_both_languages(local_results, capsys, tmp_p
     assert (tmp_path / "b.png").stat().st_size > 0 and (tmp_path / "t.png").stat().st_size > 0
     assert main(["report", str(out), "--metric", "AP", "--lang", "tr"]) == 0
     assert "Seed yayılımını aşıyor" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("neck", ["none", "fpn", "panet", "bifpn"])
+def test_every_neck_of_the_runner_builds_and_runs(neck):
+    import torch
+    from fpnlab.ablation import make_detector
+
+    plan = load_plan({"seeds": [0, 1], "baseline": {"neck": {"name": neck, "width": 16}}})
+    model = make_detector(plan["baseline"], num_classes=2).eval()
+    with torch.no_grad():
+        feats = model.neck(model.backbone(torch.rand(1, 3, 64, 64)))
+    feats = list(feats.values()) if isinstance(feats, dict) else feats
+    assert [tuple(f.shape[-2:]) for f in feats] == [(16, 16), (8, 8), (4, 4), (2, 2)]
+
+
+def test_neck_norm_same_follows_the_backbone_norm():
+    import torch.nn as nn
+    from fpnlab.ablation import make_neck
+
+    neck = make_neck({"name": "fpn", "width": 16, "options": {"norm": "same"}}, [8, 16], [8, 16], "gn")
+    kinds = {type(m) for m in neck.modules()}
+    assert nn.GroupNorm in kinds and nn.BatchNorm2d not in kinds
+    with pytest.raises(ValueError, match="neck.name='bifpnn': use one of"):
+        make_neck({"name": "bifpnn", "width": 16}, [8, 16], [8, 16], "bn")
+
+
+def test_results_path_is_shared_inside_the_book_and_local_elsewhere(tmp_path, monkeypatch):
+    from fpnlab.ablation import results_path
+
+    monkeypatch.delenv("FPNLAB_RESULTS_DIR", raising=False)
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root / "notebooks" / "en")
+    assert results_path("ch15") == root / "_build" / "ablation" / "ch15.jsonl"
+    monkeypatch.chdir(tmp_path)
+    assert results_path("ch15") == tmp_path.resolve() / "ch15.jsonl"
+    monkeypatch.setenv("FPNLAB_RESULTS_DIR", str(tmp_path / "r"))
+    assert results_path("ch15") == tmp_path / "r" / "ch15.jsonl"
+
+
+def test_two_runs_on_one_results_file_train_each_job_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "shared.jsonl"
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda _: run(SMOKE, out, progress=False), range(2))
+    assert sorted((len(a), len(b))) == [0, 4]
+    assert len(read_results(out)) == 4

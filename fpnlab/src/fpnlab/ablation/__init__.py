@@ -12,7 +12,9 @@ Command line (``python -m fpnlab.ablation --help``)::
 """
 from .plan import PlanError, config_hash, jobs, load_plan
 from .report import plot_bars, plot_tradeoff, report_frame, report_text, summarize
-from .runner import make_data, make_detector, measure, read_results, run, run_job
+from .runner import (command_line, make_backbone, make_data, make_detector, make_neck, measure, read_results,
+                     results_path, run, run_job)
 
 __all__ = ["PlanError", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
-           "report_text", "summarize", "make_data", "make_detector", "measure", "read_results", "run", "run_job"]
+           "report_text", "summarize", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
+           "measure", "read_results", "results_path", "run", "run_job"]

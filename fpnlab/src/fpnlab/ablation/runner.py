@@ -6,6 +6,8 @@ import json
 import os
 import platform
 import time
+from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -34,40 +36,78 @@ def make_data(cfg: dict):
     raise ValueError(f"data.kind={kind!r}: use context_shapes, shapes or coco")
 
 
+def make_backbone(b: dict):
+    """The plan's ``backbone`` section → a backbone with ``feature_info``.
+
+    ``{name: tiny, widths: [...]}`` → :class:`~fpnlab.backbones.TinyBackbone`;
+    ``{name: yolo, widths: [5], depths: [4], norm, act, attention, drop_path, strides, block,
+    sppf}`` → :class:`~fpnlab.backbones.YOLOBackbone` (every other key is passed on);
+    any other name → a torchvision backbone (``resnet18``, ...).
+    """
+    from ..backbones import TinyBackbone, torchvision_backbone
+
+    if b["name"] == "tiny":
+        return TinyBackbone(b.get("widths", (16, 32, 64, 128)))
+    if b["name"] == "yolo":
+        from ..backbones import YOLOBackbone
+
+        return YOLOBackbone(**{k: v for k, v in b.items() if k != "name"})
+    return torchvision_backbone(b["name"])
+
+
+NECKS = ("none", "fpn", "panet", "bifpn")
+
+
+def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None):
+    """The plan's ``neck`` section → a neck over ``channels`` (fine → coarse) at ``strides``.
+
+    ``options`` go to the neck's constructor; ``options.norm: same`` means "the backbone's norm"
+    (so one change of ``backbone.norm`` switches the backbone and the neck together).
+    BiFPN gets ``num_levels = len(levels)`` and ``repeats`` 1 unless the options say otherwise.
+    """
+    from ..detector import LateralNeck
+    from ..necks import FPN, PANet, BiFPN
+
+    opts = dict(n.get("options") or {})
+    if opts.get("norm") == "same":
+        opts["norm"] = backbone_norm
+    width, name = n["width"], n["name"]
+    if name == "fpn":
+        return FPN(channels, width, in_strides=strides, **opts)
+    if name == "panet":
+        return PANet(channels, width, in_strides=strides, **opts)
+    if name == "bifpn":
+        opts.pop("norm", None), opts.pop("attention", None)  # BiFPN has BN and no attention option
+        return BiFPN(channels, width, num_levels=opts.pop("num_levels", len(channels)),
+                     repeats=opts.pop("repeats", 1), in_strides=strides, **opts)
+    if name == "none":
+        return LateralNeck(channels, width, strides=strides)
+    raise ValueError(f"neck.name={name!r}: use one of {list(NECKS)}")
+
+
 def make_detector(config: dict, num_classes: int):
     """Backbone → neck → head from the plan's ``backbone``, ``neck`` and ``head`` sections."""
-    from ..backbones import TinyBackbone, torchvision_backbone
-    from ..detector import Detector, LateralNeck, PickLevels
+    from ..detector import Detector, PickLevels
     from ..heads import DenseHead
-    from ..necks import FPN, PANet
 
     b, n, h = config["backbone"], config["neck"], config["head"]
-    if b["name"] == "tiny":
-        backbone = TinyBackbone(b.get("widths", (16, 32, 64, 128)))
-    else:
-        backbone = torchvision_backbone(b["name"])
+    backbone = make_backbone(b)
     levels = list(n.get("levels") or [lv.name for lv in backbone.feature_info])
     if levels != [lv.name for lv in backbone.feature_info]:
         backbone = PickLevels(backbone, levels)
     channels = [lv.channels for lv in backbone.feature_info]
     strides = [lv.stride for lv in backbone.feature_info]
-    width = n["width"]
-    necks = {"fpn": lambda: FPN(channels, width, **(n.get("options") or {})),
-             "none": lambda: LateralNeck(channels, width),
-             "panet": lambda: PANet(channels, width, **(n.get("options") or {}))}
-    if n["name"] not in necks:
-        raise ValueError(f"neck.name={n['name']!r}: use one of {sorted(necks)}")
-    head = DenseHead(width, num_classes, num_convs=h.get("num_convs", 2), norm=h.get("norm", "gn"))
-    return Detector(backbone, necks[n["name"]](), head, strides=strides)
+    neck = make_neck(n, channels, strides, b.get("norm", "bn"))
+    head = DenseHead(n["width"], num_classes, num_convs=h.get("num_convs", 2), norm=h.get("norm", "gn"))
+    return Detector(backbone, neck, head, strides=strides)
 
 
 def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict:
     """Latency (median of ``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised),
     peak memory (activation bytes on CPU, ``torch.cuda.max_memory_allocated`` on GPU),
     parameters and FLOPs of one inference pass on ``(batch, 3, size, size)``."""
+    from ..metrics import cost  # first: it silences the CUDA-runtime log torch.utils.benchmark's import makes
     from torch.utils import benchmark
-
-    from ..metrics import cost
 
     model = model.eval()
     x = torch.rand(batch, 3, size, size, device=device)
@@ -167,6 +207,32 @@ def pending_jobs(plan: dict, out) -> list[dict]:
     return [j for j in jobs(plan) if (j["experiment"], j["seed"], j["config_hash"]) not in done]
 
 
+def command_line(plan, out, device: str = "cpu", backend: str = "local") -> str | None:
+    """The command that reproduces a results file (``None`` for a plan given as a dict)."""
+    if isinstance(plan, Mapping):
+        return None
+    extra = (f" --device {device}" if device != "cpu" else "") + (f" --backend {backend}" if backend != "local" else "")
+    return f"python -m fpnlab.ablation run {plan} --out {out}{extra}"
+
+
+def results_path(name: str) -> Path:
+    """Where a chapter keeps the results of its live runs, shared by every execution of one build.
+
+    ``$FPNLAB_RESULTS_DIR/<name>.jsonl`` if set; else, inside a checkout of this book,
+    ``<root>/_build/ablation/<name>.jsonl`` (``make book`` empties that folder, so every build
+    trains once and the other executions — the other language, the notebook tests — resume from
+    it); else ``<name>.jsonl`` in the working directory (Colab).
+    """
+    env = os.environ.get("FPNLAB_RESULTS_DIR")
+    if env:
+        return Path(env) / f"{name}.jsonl"
+    here = Path.cwd().resolve()
+    for d in (here, *here.parents):
+        if (d / "_config.yml").is_file() and (d / "fpnlab" / "pyproject.toml").is_file():
+            return d / "_build" / "ablation" / f"{name}.jsonl"
+    return here / f"{name}.jsonl"
+
+
 def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local", address: str | None = None,
         progress: bool = True) -> list[dict]:
     """Run every (experiment, seed) of ``plan`` not already in ``out``; append each record when
@@ -175,15 +241,43 @@ def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local"
     ``backend="local"``: in this process (``workers=1``) or a pool of ``workers`` processes.
     ``backend="ray"``: each job is a Ray task (``ray.init(address=address)``; one GPU each with
     ``device="cuda"``), so the same plan runs on a multi-GPU machine or a cluster.
+
+    Two runs on the same ``out`` at once (two notebooks built side by side): the second waits for
+    the first to finish, then runs only what is still missing — usually nothing.
     """
+    command = command_line(plan, out, device, backend)
+    plan = load_plan(plan)
+    with _exclusive(out):  # a second run on the same file waits, then finds the jobs done
+        return _run(plan, out, command, device, workers, backend, address, progress)
+
+
+@contextmanager
+def _exclusive(out):
+    """Hold an exclusive lock on ``<out>.lock`` (POSIX ``flock``; no lock where it is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one runner per results file is the user's job
+        yield
+        return
+    lock = Path(str(out) + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _run(plan, out, command, device, workers, backend, address, progress) -> list[dict]:
     from tqdm.auto import tqdm
 
-    plan = load_plan(plan)
     todo = pending_jobs(plan, out)
     new = []
     bar = tqdm(total=len(todo), desc=f"ablation {plan['name']}", disable=not progress, unit="run")
 
     def done(rec):
+        rec["command"] = command
         append_record(out, rec)
         new.append(rec)
         bar.set_postfix_str(f"{rec['experiment']}/{rec['seed']} AP {rec['AP']:.3f}")
