@@ -94,6 +94,20 @@ def test_summary_pairs_seeds_and_compares_with_the_spread():
     assert rows["baseline"]["mean"] == pytest.approx(0.55) and math.isnan(rows["baseline"]["delta"])
 
 
+def test_evidence_sentence_states_delta_spread_and_verdict_in_both_languages():
+    from fpnlab.ablation import evidence
+
+    recs = ([_rec("baseline", s, v) for s, v in [(0, 0.50), (1, 0.60), (2, 0.55)]]
+            + [_rec("big", s, v) for s, v in [(0, 0.70), (1, 0.78), (2, 0.74)]]
+            + [_rec("noise", s, v) for s, v in [(0, 0.62), (1, 0.52), (2, 0.57)]])
+    big = evidence(recs, "big", lang="en")
+    assert "Δ AP_small = +19.0 ± 5.0" in big and "baseline 55.0 ± 5.0" in big and "exceeds" in big
+    assert "not shown by this ablation" in evidence(recs, "noise", lang="en")
+    assert "Δ AP_small = +19,0 ± 5,0" in evidence(recs, "big", lang="tr")
+    with pytest.raises(KeyError, match="experiments: \\['baseline', 'big', 'noise'\\]"):
+        evidence(recs, "nope")
+
+
 def test_report_cli_prints_tables_in_both_languages(local_results, capsys, tmp_path):
     out, _ = local_results
     assert main(["report", str(out), "--metric", "AP", "--bars", str(tmp_path / "b.png"),

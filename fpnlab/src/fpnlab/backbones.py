@@ -240,8 +240,8 @@ _S = Strings({
         "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
               "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
               "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
-        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} 2'nin bir "
-              "kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
+        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} sayısı 2'nin "
+              "bir kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
               "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
               "(4, 1, 2, 2, 2))"},
     "yb_repeat": {
@@ -458,9 +458,13 @@ class YOLOBackbone(nn.Module):
                 raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
         if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
             raise ValueError(_S("yb_drop", got=drop_path))
-        takes_drop = block == "c2f" or "drop_path" in inspect.signature(block).parameters
-        if drop_path > 0 and not takes_drop:
-            raise ValueError(_S("yb_drop_block", got=drop_path))
+        if drop_path > 0 and block != "c2f":
+            try:
+                takes_drop = "drop_path" in inspect.signature(block).parameters
+            except (TypeError, ValueError):  # a callable without a readable signature
+                takes_drop = False
+            if not takes_drop:
+                raise ValueError(_S("yb_drop_block", got=drop_path))
 
         self.widths, self.depths, self.strides = widths, depths, list(strides)
         self.norm, self.act, self.attention = norm, act, attention

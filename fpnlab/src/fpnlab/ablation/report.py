@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from ..i18n import Strings, fmt_frame, get_lang
+from ..i18n import Strings, fmt_frame, fmt_num, get_lang
 from .runner import read_results
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
@@ -22,6 +22,17 @@ _S = Strings({
     "ab_no": {"en": "no", "tr": "hayır"},
     "ab_latency": {"en": "Latency (ms)", "tr": "Latency (ms)"},
     "ab_change": {"en": "Change", "tr": "Değişiklik"},
+    "ab_evidence": {
+        "en": "{experiment} ({change}) against the baseline, {pairs} paired seeds: Δ {metric} = {delta} ± {spread:.1f} "
+              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}",
+        "tr": "{experiment} ({change}) baseline'a karşı, {pairs} eşli seed: Δ {metric} = {delta} ± {spread:.1f} "
+              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}"},
+    "ab_verdict_up": {"en": "The gain exceeds the seed-to-seed spread.",
+                      "tr": "Kazanç, seed'den seed'e yayılımı aşıyor."},
+    "ab_verdict_down": {"en": "The loss exceeds the seed-to-seed spread.",
+                        "tr": "Kayıp, seed'den seed'e yayılımı aşıyor."},
+    "ab_verdict_none": {"en": "The difference does not exceed the seed-to-seed spread: not shown by this ablation.",
+                        "tr": "Fark, seed'den seed'e yayılımı aşmıyor: bu ablation bunu göstermedi."},
 })
 
 
@@ -66,6 +77,28 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> 
                      "latency_ms": statistics.median(r["latency_ms"] for r in runs.values())})
     rows.sort(key=lambda r: (r["experiment"] != baseline, r["experiment"]))
     return rows
+
+
+def evidence(records, experiment: str, metric: str = "AP_small", baseline: str = "baseline",
+             lang: str | None = None, scale: float = 100.0) -> str:
+    """One sentence, in the reader's language, with what the ablation measured for ``experiment``:
+    the paired Δ of ``metric`` to the baseline, its spread over seeds, the baseline's mean ± std,
+    and the verdict of :func:`summarize` (``beyond``). A chapter that makes a claim prints this
+    next to it, so the claim and its number cannot drift apart.
+    """
+    lang = lang or get_lang()
+    rows = {r["experiment"]: r for r in summarize(records, metric, baseline)}
+    if experiment not in rows or baseline not in rows:
+        raise KeyError(f"no records of {experiment!r} and {baseline!r} in these results; "
+                       f"experiments: {sorted(rows)}")
+    r, b = rows[experiment], rows[baseline]
+    spread = max(v for v in (b["std"], r["std"], 0.0) if not _nan(v))
+    verdict = "ab_verdict_none" if not r["beyond"] else ("ab_verdict_up" if r["delta"] > 0 else "ab_verdict_down")
+    change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
+    delta = ("+" if r["delta"] > 0 else "") + fmt_num(r["delta"] * scale, lang, 1)
+    return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
+              delta=delta, spread=spread * scale, base=b["mean"] * scale, base_std=b["std"] * scale,
+              verdict=_S(verdict, lang))
 
 
 def _nan(v) -> bool:
