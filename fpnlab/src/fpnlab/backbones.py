@@ -257,10 +257,10 @@ _S = Strings({
         "en": "YOLOBackbone: {what}={got!r} is not one of {choices}",
         "tr": "YOLOBackbone: {what}={got!r}, {choices} değerlerinden biri değil"},
     "yb_block": {
-        "en": "YOLOBackbone: block={got!r} is neither \"c2f\" nor a callable "
-              "(cin, cout, n, norm, act) -> nn.Module",
-        "tr": "YOLOBackbone: block={got!r} ne \"c2f\" ne de (cin, cout, n, norm, act) -> nn.Module "
-              "biçiminde çağrılabilir bir nesne"},
+        "en": "YOLOBackbone: block={got!r} is neither a name in fpnlab.blocks.BLOCKS ({names}) nor a "
+              "callable (cin, cout, n, norm, act) -> nn.Module",
+        "tr": "YOLOBackbone: block={got!r} ne fpnlab.blocks.BLOCKS içindeki bir ad ({names}) ne de "
+              "(cin, cout, n, norm, act) -> nn.Module biçiminde çağrılabilir bir nesne"},
     "yb_att_level": {
         "en": "YOLOBackbone: attention names level {got!r}, but this stride plan has the levels "
               "{names}; use those keys (e.g. {{\"{last}\": \"se\"}})",
@@ -392,7 +392,7 @@ class YOLOBackbone(nn.Module):
         strides: 5 step strides, the stem's and each stage's first conv's. ``(2, 2, 2, 2, 2)``
             gives C2..C5 at 4, 8, 16, 32; ``(4, 1, 2, 2, 2)`` is a stride-4 stem with the same
             levels; ``(2, 1, 2, 2, 2)`` keeps resolution longer: C1..C4.
-        block: ``"c2f"`` or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
+        block: ``"c2f"``, another name in :data:`fpnlab.blocks.BLOCKS` (``"repvgg"``, ...) or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
             stage's block (it may take ``drop_path=`` too, a list of ``n`` rates).
         norm: ``"bn"`` (YOLOv8's BatchNorm, ``eps=1e-3, momentum=0.03``) or ``"gn"`` (GroupNorm,
             :func:`fpnlab.layers.gn_groups`), in every conv.
@@ -441,8 +441,16 @@ class YOLOBackbone(nn.Module):
             raise ValueError(_S("yb_choice", what="norm", got=norm, choices=self.NORMS))
         if act not in self.ACTS:
             raise ValueError(_S("yb_choice", what="act", got=act, choices=self.ACTS))
+        if isinstance(block, str) and block != "c2f":  # the block zoo of chapter 12, by name
+            from .blocks import BLOCKS
+
+            if block not in BLOCKS:
+                raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
+            block = BLOCKS[block]
         if not (block == "c2f" or callable(block)):
-            raise ValueError(_S("yb_block", got=block))
+            from .blocks import BLOCKS
+
+            raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
         if attention is None or isinstance(attention, str):
             attention = {n: attention for n in names}
         elif isinstance(attention, Mapping):

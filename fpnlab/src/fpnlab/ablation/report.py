@@ -40,7 +40,7 @@ def _std(xs):
     return statistics.stdev(xs) if len(xs) > 1 else math.nan
 
 
-def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> list[dict]:
+def summarize(records, metric: str = "AP_small", baseline: str = "baseline", latency=None) -> list[dict]:
     """One row per experiment: ``n`` seeds, ``mean`` and ``std`` (sample std over seeds) of
     ``metric``; ``delta`` = mean over seeds of (experiment − baseline) *with the same seed*,
     ``delta_std`` its spread over those pairs, ``pairs`` how many seeds both have; ``beyond``:
@@ -48,6 +48,8 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> 
     baseline's and the experiment's seed std (nan std → False). Records of a configuration that
     was later changed (older ``config_hash``) are ignored: the latest hash per experiment wins.
     Values of ``nan`` (no ground truth in a size range) are left out of the means.
+    ``latency``: ``{experiment: ms}`` measured together (:func:`~fpnlab.ablation.measure_plan`)
+    instead of the median of the records' own ``latency_ms``.
     """
     if not isinstance(records, list):
         records = read_results(records)
@@ -74,7 +76,8 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> 
         rows.append({"experiment": name, "change": first.get("change", {}), "n": len(vals), "mean": mean,
                      "std": std, "delta": delta, "delta_std": _std(pairs) if name != baseline else math.nan,
                      "pairs": len(pairs), "beyond": bool(beyond),
-                     "latency_ms": statistics.median(r["latency_ms"] for r in runs.values())})
+                     "latency_ms": (latency[name] if latency and name in latency
+                                    else statistics.median(r["latency_ms"] for r in runs.values()))})
     rows.sort(key=lambda r: (r["experiment"] != baseline, r["experiment"]))
     return rows
 
@@ -106,12 +109,12 @@ def _nan(v) -> bool:
 
 
 def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", lang: str | None = None,
-                 scale: float = 100.0):
+                 scale: float = 100.0, latency=None):
     """:func:`summarize` as a DataFrame of strings in the reader's language (AP × ``scale``)."""
     import pandas as pd
 
     lang = lang or get_lang()
-    rows = summarize(records, metric, baseline)
+    rows = summarize(records, metric, baseline, latency)
     frame = pd.DataFrame({
         _S("ab_experiment", lang): [r["experiment"] for r in rows],
         _S("ab_change", lang): [", ".join(f"{k}={v}" for k, v in r["change"].items()) or "—" for r in rows],
@@ -150,8 +153,10 @@ def plot_bars(records, metric: str = "AP_small", baseline: str = "baseline", ax=
     return ax
 
 
-def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None, scale: float = 100.0):
-    """``metric`` against latency, one point per run, one colour per experiment."""
+def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None, scale: float = 100.0,
+                  latency=None):
+    """``metric`` against latency, one point per run, one colour per experiment (``latency``:
+    ``{experiment: ms}`` measured together, instead of each record's own)."""
     import matplotlib.pyplot as plt
 
     if not isinstance(records, list):
@@ -159,7 +164,8 @@ def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None,
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     for name in dict.fromkeys(r["experiment"] for r in records):
         runs = [r for r in records if r["experiment"] == name]
-        ax.scatter([r["latency_ms"] for r in runs], [r[metric] * scale for r in runs], label=name)
+        xs = [latency[name] if latency and name in latency else r["latency_ms"] for r in runs]
+        ax.scatter(xs, [r[metric] * scale for r in runs], label=name)
     ax.set_xlabel(_S("ab_latency", lang or get_lang()))
     ax.set_ylabel(metric)
     ax.legend(fontsize=8)
