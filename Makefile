@@ -70,16 +70,25 @@ $(VENDORED): package.json package-lock.json
 # The site. FPNLAB_WIDGETS=static makes fpnlab display the kernel-free twin of every widget.
 # --all: a change to fpnlab alone must re-execute every notebook (no stale outputs).
 # Two sites from the same sources (book/_ext/fpnbook.py): English (_toc.yml) in $(HTML), Turkish
-# (_toc.tr.yml) in $(HTML)/tr, each with its own language, search index and theme words.
+# (_toc.tr.yml) in $(HTML)/tr, each with its own language, search index and theme words. The two
+# builds run side by side (logs in _build/book-{en,tr}.log, printed when both are done): most of a
+# build is single-threaded Python, so the two cores of a laptop finish both in little more than
+# the time of one. A chapter that trains shares its runs between the two (fpnlab.ablation.run
+# locks its results file).
 # _build/ablation: the live runs of chapters that train (fpnlab.ablation.results_path): emptied
 # here, so each build trains them once and every later execution (the other language, nbval)
 # resumes from the records instead of training again.
 $(HTML_DONE): $(INSTALLED) $(VENDORED) $(SOURCES) _toc.tr.yml
 	rm -f $@
 	rm -rf _build/ablation
-	FPNLAB_WIDGETS=static FPNBOOK_LANG=en jupyter-book build . --toc _toc.yml --path-output . --all -W --keep-going
 	rm -rf _build/tr $(HTML)/tr
-	FPNLAB_WIDGETS=static FPNBOOK_LANG=tr jupyter-book build . --toc _toc.tr.yml --path-output _build/tr --all -W --keep-going
+	mkdir -p _build
+	FPNLAB_WIDGETS=static FPNBOOK_LANG=en jupyter-book build . --toc _toc.yml --path-output . --all -W --keep-going \
+		> _build/book-en.log 2>&1 & en=$$!; \
+	FPNLAB_WIDGETS=static FPNBOOK_LANG=tr jupyter-book build . --toc _toc.tr.yml --path-output _build/tr --all -W --keep-going \
+		> _build/book-tr.log 2>&1 & tr=$$!; \
+	ok=0; wait $$en || ok=$$?; wait $$tr || ok=$$?; \
+	cat _build/book-en.log _build/book-tr.log; exit $$ok
 	cp -r _build/tr/_build/html $(HTML)/tr
 	touch $@
 

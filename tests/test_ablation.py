@@ -140,3 +140,13 @@ def test_results_path_is_shared_inside_the_book_and_local_elsewhere(tmp_path, mo
     assert results_path("ch15") == tmp_path.resolve() / "ch15.jsonl"
     monkeypatch.setenv("FPNLAB_RESULTS_DIR", str(tmp_path / "r"))
     assert results_path("ch15") == tmp_path / "r" / "ch15.jsonl"
+
+
+def test_two_runs_on_one_results_file_train_each_job_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "shared.jsonl"
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda _: run(SMOKE, out, progress=False), range(2))
+    assert sorted((len(a), len(b))) == [0, 4]
+    assert len(read_results(out)) == 4

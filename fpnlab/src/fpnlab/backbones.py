@@ -1,6 +1,8 @@
 """Backbones that return the levels C2..C5 as a dict, with their channels and strides as data:
-:class:`TinyBackbone` (ours), :func:`torchvision_backbone` and :func:`timm_backbone` (any timm
-model that supports ``features_only=True``; timm is imported only there).
+:class:`TinyBackbone` (ours), :class:`YOLOBackbone` (YOLOv8's backbone with its stride plan,
+widths, depths, block, norm, activation, attention and drop path as arguments),
+:func:`torchvision_backbone` and :func:`timm_backbone` (any timm model that supports
+``features_only=True``; timm is imported only there).
 
 Every backbone here has ``feature_info``: a list of :class:`fpnlab.strides.Level` (name,
 channels, stride) that a neck can be built from and that :func:`fpnlab.strides.check_feature_info`
@@ -14,12 +16,15 @@ can verify against a real forward pass.
 """
 from __future__ import annotations
 
+import inspect
+import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 from torch import nn
 
+from .i18n import Strings
 from .layers import conv_norm_act
 from .strides import Level, as_levels, level_name, measure_strides
 
@@ -217,3 +222,320 @@ def timm_backbone(name: str = "resnet18", out_indices: Sequence[int] | None = No
     [('C2', 64, 4), ('C3', 128, 8), ('C4', 256, 16), ('C5', 512, 32)]
     """
     return TimmBackbone(name, out_indices, pretrained, **timm_kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# YOLOBackbone: YOLOv8's backbone (ultralytics layers 0-9) with every design choice a parameter
+# --------------------------------------------------------------------------------------------
+
+# This module's own text, both languages side by side per key (Strings checks both are there).
+_S = Strings({
+    "yb_len": {
+        "en": "YOLOBackbone: {what} needs {n:d} numbers ({names}); got {m:d}: {got}",
+        "tr": "YOLOBackbone: {what} için {n:d} sayı gerekir ({names}); {m:d} tane geldi: {got}"},
+    "yb_positive": {
+        "en": "YOLOBackbone: {what} must be positive integers; got {got}",
+        "tr": "YOLOBackbone: {what} pozitif tam sayı olmalı; gelen: {got}"},
+    "yb_pow2": {
+        "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
+              "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
+              "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
+        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} 2'nin bir "
+              "kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
+              "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
+              "(4, 1, 2, 2, 2))"},
+    "yb_repeat": {
+        "en": "YOLOBackbone: strides={got} give the stages cumulative strides {cum}: two stages end "
+              "at the same stride, so two outputs would both be named {name}. Give every stage "
+              "after the first a stride of at least 2 (a stride of 1 fits only the first stage, "
+              "which then keeps the stem's resolution)",
+        "tr": "YOLOBackbone: strides={got} stage'lere {cum} birikimli stride'larını veriyor: iki "
+              "stage aynı stride'da bitiyor, iki çıktının adı da {name} olurdu. İlkinden sonraki "
+              "her stage'e en az 2 stride ver (stride 1 yalnızca ilk stage'e uyar; o stage "
+              "stem'in çözünürlüğünde kalır)"},
+    "yb_choice": {
+        "en": "YOLOBackbone: {what}={got!r} is not one of {choices}",
+        "tr": "YOLOBackbone: {what}={got!r}, {choices} değerlerinden biri değil"},
+    "yb_block": {
+        "en": "YOLOBackbone: block={got!r} is neither \"c2f\" nor a callable "
+              "(cin, cout, n, norm, act) -> nn.Module",
+        "tr": "YOLOBackbone: block={got!r} ne \"c2f\" ne de (cin, cout, n, norm, act) -> nn.Module "
+              "biçiminde çağrılabilir bir nesne"},
+    "yb_att_level": {
+        "en": "YOLOBackbone: attention names level {got!r}, but this stride plan has the levels "
+              "{names}; use those keys (e.g. {{\"{last}\": \"se\"}})",
+        "tr": "YOLOBackbone: attention {got!r} seviyesini istiyor, ama bu stride planının "
+              "seviyeleri {names}; bu anahtarları kullan (ör. {{\"{last}\": \"se\"}})"},
+    "yb_drop": {
+        "en": "YOLOBackbone: drop_path={got} must be in [0, 1): it is the largest probability of "
+              "dropping a residual branch",
+        "tr": "YOLOBackbone: drop_path={got} [0, 1) aralığında olmalı: bir residual dalın "
+              "atılma olasılığının en büyük değeri"},
+    "yb_drop_block": {
+        "en": "YOLOBackbone: drop_path={got} with a custom block, but the block does not take a "
+              "drop_path= argument; add one (a list of per-bottleneck rates) or use drop_path=0",
+        "tr": "YOLOBackbone: özel bir block ile drop_path={got} verildi, ama block drop_path= "
+              "argümanı almıyor; bir tane ekle (bottleneck başına oranların listesi) ya da "
+              "drop_path=0 kullan"},
+    "yb_scale": {
+        "en": "YOLOBackbone.yolov8: unknown scale {got!r}; YOLOv8 has the scales {choices}",
+        "tr": "YOLOBackbone.yolov8: bilinmeyen ölçek {got!r}; YOLOv8'in ölçekleri {choices}"},
+    "yb_load": {
+        "en": "ultralytics layer {index:d} does not match YOLOBackbone.{name} (first shapes "
+              "{theirs} vs {mine}): build the same scale (e.g. YOLOBackbone.yolov8(\"n\") for yolov8n.yaml) "
+              "with block=\"c2f\", norm=\"bn\", no attention and sppf=True",
+        "tr": "ultralytics'in {index:d}. katmanı YOLOBackbone.{name} ile uyuşmuyor (ilk boyutlar "
+              "{theirs} ve {mine}): aynı ölçeği kur (ör. yolov8n.yaml için "
+              "YOLOBackbone.yolov8(\"n\")); block=\"c2f\", norm=\"bn\", attention'sız ve sppf=True"},
+})
+
+# ultralytics' yolov8.yaml: backbone channels (stem, C2..C5) and C2f repeats before scaling, and
+# the compound-scaling constants per scale: [depth multiple, width multiple, max channels]
+YOLOV8_WIDTHS = (64, 128, 256, 512, 1024)
+YOLOV8_DEPTHS = (3, 6, 6, 3)
+YOLOV8_SCALES = {"n": (0.33, 0.25, 1024), "s": (0.33, 0.50, 1024), "m": (0.67, 0.75, 768),
+                 "l": (1.00, 1.00, 512), "x": (1.00, 1.25, 512)}
+
+
+def make_divisible(x: float, divisor: int = 8) -> int:
+    """The smallest multiple of ``divisor`` that is ``>= x`` (ultralytics' rounding of widths).
+
+    >>> make_divisible(64 * 0.25), make_divisible(768 * 0.75), make_divisible(20.1)
+    (16, 576, 24)
+    """
+    return int(math.ceil(x / divisor) * divisor)
+
+
+def yolov8_plan(scale: str, depth: float | None = None, width: float | None = None,
+                max_channels: int | None = None) -> tuple[list[int], list[int]]:
+    """``(widths, depths)`` of YOLOv8's backbone at ``scale`` (or at any ``depth``/``width``
+    multiples and ``max_channels``, which override the scale's), rounded as ultralytics'
+    ``parse_model`` does: width ``make_divisible(min(c, max_channels) · width, 8)``, depth
+    ``max(round(n · depth), 1)``.
+
+    >>> yolov8_plan("n")
+    ([16, 32, 64, 128, 256], [1, 2, 2, 1])
+    >>> yolov8_plan("m")
+    ([48, 96, 192, 384, 576], [2, 4, 4, 2])
+    """
+    if scale not in YOLOV8_SCALES:
+        raise ValueError(_S("yb_scale", got=scale, choices=", ".join(YOLOV8_SCALES)))
+    d, w, mc = YOLOV8_SCALES[scale]
+    d = d if depth is None else depth
+    w = w if width is None else width
+    mc = mc if max_channels is None else max_channels
+    widths = [make_divisible(min(c, mc) * w, 8) for c in YOLOV8_WIDTHS]
+    depths = [max(round(n * d), 1) if n > 1 else n for n in YOLOV8_DEPTHS]
+    return widths, depths
+
+
+def drop_path_rates(max_rate: float, n: int) -> list[float]:
+    """The usual stochastic-depth schedule: ``n`` rates rising linearly from 0 (first block) to
+    ``max_rate`` (last block), as in timm, ConvNeXt and Swin.
+
+    >>> drop_path_rates(0.1, 5)
+    [0.0, 0.025, 0.05, 0.075, 0.1]
+    """
+    if n == 1:
+        return [0.0]
+    return [round(max_rate * i / (n - 1), 12) for i in range(n)]
+
+
+def _ints(values, n: int, what: str, names: str) -> list[int]:
+    values = list(values)
+    if len(values) != n:
+        raise ValueError(_S("yb_len", what=what, n=n, names=names, m=len(values), got=values))
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
+        raise ValueError(_S("yb_positive", what=what, got=values))
+    return values
+
+
+def stride_plan(strides: Sequence[int]) -> list[int]:
+    """Cumulative strides of the stages (stem excluded) for the five step strides of
+    :class:`YOLOBackbone`, checked: each must be a power of 2 and larger than the one before
+    (else two outputs would share a name ``C_k``). Errors say what to change.
+
+    >>> stride_plan((2, 2, 2, 2, 2)), stride_plan((4, 1, 2, 2, 2))
+    ([4, 8, 16, 32], [4, 8, 16, 32])
+    >>> stride_plan((2, 1, 2, 2, 2))
+    [2, 4, 8, 16]
+    """
+    strides = _ints(strides, 5, "strides", "stem, C2..C5")
+    cum, s = [], 1
+    for step in strides:
+        s *= step
+        cum.append(s)
+    bad = [c for c in cum if c & (c - 1)]
+    if bad:
+        raise ValueError(_S("yb_pow2", got=tuple(strides), cum=cum, bad=bad[0]))
+    stages = cum[1:]
+    for a, b in zip(stages, stages[1:]):
+        if b <= a:
+            raise ValueError(_S("yb_repeat", got=tuple(strides), cum=stages,
+                                name=level_name(b, "C")))
+    return stages
+
+
+class YOLOBackbone(nn.Module):
+    """YOLOv8's backbone (ultralytics layers 0–9) with its design choices as arguments.
+
+    Layout: a stem ``Conv 3×3`` (stride ``strides[0]``), then four stages, each a ``Conv 3×3``
+    (stride ``strides[i]``) and a block (default: ``C2f(n=depths[i-1], shortcut=True)``); with
+    ``sppf=True`` an ``SPPF(k=5)`` follows the last stage and its output is the top level.
+    ``(B, 3, H, W)`` → ``OrderedDict`` ``{"C2": (B, widths[1], H/4, W/4), ..., "C5": (B,
+    widths[4], H/32, W/32)}`` for the default strides; each output is named
+    ``C{log2(cumulative stride)}`` (sizes rounded up for odd inputs).
+
+    Args:
+        widths: 5 channel counts: the stem, then stages C2..C5 (YOLOv8n: 16, 32, 64, 128, 256).
+        depths: 4 block repeats, one per stage (YOLOv8n: 1, 2, 2, 1).
+        strides: 5 step strides, the stem's and each stage's first conv's. ``(2, 2, 2, 2, 2)``
+            gives C2..C5 at 4, 8, 16, 32; ``(4, 1, 2, 2, 2)`` is a stride-4 stem with the same
+            levels; ``(2, 1, 2, 2, 2)`` keeps resolution longer: C1..C4.
+        block: ``"c2f"`` or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
+            stage's block (it may take ``drop_path=`` too, a list of ``n`` rates).
+        norm: ``"bn"`` (YOLOv8's BatchNorm, ``eps=1e-3, momentum=0.03``) or ``"gn"`` (GroupNorm,
+            :func:`fpnlab.layers.gn_groups`), in every conv.
+        act: ``"silu"`` (YOLOv8) or ``"relu"``, in every conv.
+        attention: ``None``, a kind (``"se"``, ``"eca"``, ``"cbam"``, ``"coordatt"``:
+            :func:`fpnlab.attention.make_attention`) after the block of every stage, or a dict
+            ``{"C4": "se", ...}`` for some levels only (before SPPF on the last stage).
+        drop_path: largest stochastic-depth rate (``torchvision.ops.StochasticDepth``, mode
+            ``"row"``) on the bottlenecks' residual branches: the usual linear schedule, 0 at the
+            first bottleneck of the backbone to ``drop_path`` at the last
+            (:func:`drop_path_rates`); identity in eval mode; 0 adds no module.
+        sppf: put ``SPPF(widths[4], widths[4], k=5)`` after the last stage (YOLOv8's layer 9).
+        in_channels: image channels.
+
+    ``feature_info`` (name, channels, stride per output) is **measured** on a probe input at
+    construction (:func:`fpnlab.strides.measure_strides`), not derived from the arguments.
+    :meth:`yolov8` builds the five YOLOv8 scales; :meth:`load_ultralytics` copies an ultralytics
+    YOLOv8's weights (``tests/test_yolo_backbone.py`` checks equal outputs).
+
+    >>> bb = YOLOBackbone.yolov8("n")
+    >>> [(lv.name, lv.channels, lv.stride) for lv in bb.feature_info]
+    [('C2', 32, 4), ('C3', 64, 8), ('C4', 128, 16), ('C5', 256, 32)]
+    >>> {k: tuple(v.shape) for k, v in bb(torch.zeros(1, 3, 96, 128)).items()}
+    {'C2': (1, 32, 24, 32), 'C3': (1, 64, 12, 16), 'C4': (1, 128, 6, 8), 'C5': (1, 256, 3, 4)}
+    >>> bb4 = YOLOBackbone([16, 32, 64, 128, 256], [1, 2, 2, 1], strides=(4, 1, 2, 2, 2))
+    >>> [lv.stride for lv in bb4.feature_info]
+    [4, 8, 16, 32]
+    """
+
+    NORMS = ("bn", "gn")
+    ACTS = ("silu", "relu")
+
+    def __init__(self, widths: Sequence[int], depths: Sequence[int],
+                 strides: Sequence[int] = (2, 2, 2, 2, 2), block="c2f", norm: str = "bn",
+                 act: str = "silu", attention=None, drop_path: float = 0.0, sppf: bool = True,
+                 in_channels: int = 3):
+        super().__init__()
+        from .attention import ATTENTIONS, make_attention
+        from .necks.yolo import C2f, SPPF, ConvBNSiLU
+
+        widths = _ints(widths, 5, "widths", "stem, C2..C5")
+        depths = _ints(depths, 4, "depths", "C2..C5")
+        cum = stride_plan(strides)
+        names = [level_name(s, "C") for s in cum]
+        if norm not in self.NORMS:
+            raise ValueError(_S("yb_choice", what="norm", got=norm, choices=self.NORMS))
+        if act not in self.ACTS:
+            raise ValueError(_S("yb_choice", what="act", got=act, choices=self.ACTS))
+        if not (block == "c2f" or callable(block)):
+            raise ValueError(_S("yb_block", got=block))
+        if attention is None or isinstance(attention, str):
+            attention = {n: attention for n in names}
+        elif isinstance(attention, Mapping):
+            for key in attention:
+                if key not in names:
+                    raise ValueError(_S("yb_att_level", got=key, names=names, last=names[-1]))
+            attention = {n: attention.get(n) for n in names}
+        else:
+            raise ValueError(_S("yb_choice", what="attention", got=attention,
+                                choices=["None", "str", "dict"]))
+        for kind in attention.values():
+            if kind is not None and kind not in ATTENTIONS:
+                raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
+        if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
+            raise ValueError(_S("yb_drop", got=drop_path))
+        takes_drop = block == "c2f" or "drop_path" in inspect.signature(block).parameters
+        if drop_path > 0 and not takes_drop:
+            raise ValueError(_S("yb_drop_block", got=drop_path))
+
+        self.widths, self.depths, self.strides = widths, depths, list(strides)
+        self.norm, self.act, self.attention = norm, act, attention
+        rates = drop_path_rates(drop_path, sum(depths))
+        self.drop_path_rates = rates if drop_path > 0 else [0.0] * sum(depths)
+
+        self.stem = ConvBNSiLU(in_channels, widths[0], 3, strides[0], norm=norm, act=act)
+        self.stages = nn.ModuleList()
+        start = 0
+        for i, (name, n) in enumerate(zip(names, depths)):
+            cin, cout = widths[i], widths[i + 1]
+            kwargs = {"drop_path": rates[start:start + n]} if drop_path > 0 else {}
+            start += n
+            if block == "c2f":
+                body = C2f(cout, cout, n, shortcut=True, norm=norm, act=act, **kwargs)
+            else:
+                body = block(cout, cout, n, norm, act, **kwargs)
+            parts = OrderedDict(conv=ConvBNSiLU(cin, cout, 3, strides[i + 1], norm=norm, act=act),
+                                block=body)
+            if attention[name] is not None:
+                parts["attention"] = make_attention(attention[name], cout)
+            self.stages.append(nn.Sequential(parts))
+        self.sppf = SPPF(widths[4], widths[4], 5, norm=norm, act=act) if sppf else None
+        self._names = names
+        probe = max(64, 2 * cum[-1])
+        self.feature_info = [Level(lv.name, lv.channels, lv.stride)
+                             for lv in measure_strides(self, probe, in_channels)]
+
+    @classmethod
+    def yolov8(cls, scale: str = "n", **kwargs) -> "YOLOBackbone":
+        """YOLOv8's backbone at ``scale`` (``"n"``, ``"s"``, ``"m"``, ``"l"``, ``"x"``): widths and
+        depths from :func:`yolov8_plan` (ultralytics' multiples, max channels and rounding).
+        Other keyword arguments go to :class:`YOLOBackbone` (e.g. ``norm="gn"``).
+
+        >>> [sum(p.numel() for p in YOLOBackbone.yolov8(s).parameters()) for s in "ns"]
+        [1272656, 5079712]
+        """
+        widths, depths = yolov8_plan(scale)
+        return cls(widths, depths, **kwargs)
+
+    def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        x = self.stem(x)
+        out = OrderedDict()
+        last = len(self.stages) - 1
+        for i, (name, stage) in enumerate(zip(self._names, self.stages)):
+            x = stage(x)
+            if i == last and self.sppf is not None:
+                x = self.sppf(x)
+            out[name] = x
+        return out
+
+    def ultralytics_layers(self) -> list[tuple[str, nn.Module]]:
+        """This backbone's modules in the order of ultralytics' YOLOv8 layers 0–9: stem, then
+        (conv, block) per stage, then SPPF."""
+        mods = [("stem", self.stem)]
+        for i, stage in enumerate(self.stages):
+            mods += [(f"stages[{i}].conv", stage.conv), (f"stages[{i}].block", stage.block)]
+        if self.sppf is not None:
+            mods.append(("sppf", self.sppf))
+        return mods
+
+    @torch.no_grad()
+    def load_ultralytics(self, model: nn.Module) -> "YOLOBackbone":
+        """Copy the weights of an ultralytics YOLOv8 ``DetectionModel`` (or its ``.model``
+        ``Sequential``) of the same scale into this backbone: layers 0–9 (0–8 with
+        ``sppf=False``); returns ``self``. Parameters and BN buffers are copied by position (the
+        modules hold the same tensors in the same order under other names); any mismatch —
+        another scale, GroupNorm, attention — is an error that says what to build."""
+        layers = getattr(model, "model", model)
+        for index, (name, ours) in enumerate(self.ultralytics_layers()):
+            mine, theirs = list(ours.state_dict().values()), list(layers[index].state_dict().values())
+            shapes = [tuple(v.shape) for v in mine], [tuple(v.shape) for v in theirs]
+            if shapes[0] != shapes[1]:
+                raise ValueError(_S("yb_load", index=index, name=name, theirs=shapes[1][:2],
+                                    mine=shapes[0][:2]))
+            for a, b in zip(mine, theirs):
+                a.copy_(b)
+        return self

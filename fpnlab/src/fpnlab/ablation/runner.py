@@ -7,6 +7,7 @@ import os
 import platform
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -105,9 +106,8 @@ def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict
     """Latency (median of ``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised),
     peak memory (activation bytes on CPU, ``torch.cuda.max_memory_allocated`` on GPU),
     parameters and FLOPs of one inference pass on ``(batch, 3, size, size)``."""
+    from ..metrics import cost  # first: it silences the CUDA-runtime log torch.utils.benchmark's import makes
     from torch.utils import benchmark
-
-    from ..metrics import cost
 
     model = model.eval()
     x = torch.rand(batch, 3, size, size, device=device)
@@ -241,11 +241,37 @@ def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local"
     ``backend="local"``: in this process (``workers=1``) or a pool of ``workers`` processes.
     ``backend="ray"``: each job is a Ray task (``ray.init(address=address)``; one GPU each with
     ``device="cuda"``), so the same plan runs on a multi-GPU machine or a cluster.
-    """
-    from tqdm.auto import tqdm
 
+    Two runs on the same ``out`` at once (two notebooks built side by side): the second waits for
+    the first to finish, then runs only what is still missing — usually nothing.
+    """
     command = command_line(plan, out, device, backend)
     plan = load_plan(plan)
+    with _exclusive(out):  # a second run on the same file waits, then finds the jobs done
+        return _run(plan, out, command, device, workers, backend, address, progress)
+
+
+@contextmanager
+def _exclusive(out):
+    """Hold an exclusive lock on ``<out>.lock`` (POSIX ``flock``; no lock where it is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one runner per results file is the user's job
+        yield
+        return
+    lock = Path(str(out) + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _run(plan, out, command, device, workers, backend, address, progress) -> list[dict]:
+    from tqdm.auto import tqdm
+
     todo = pending_jobs(plan, out)
     new = []
     bar = tqdm(total=len(todo), desc=f"ablation {plan['name']}", disable=not progress, unit="run")
