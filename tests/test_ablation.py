@@ -94,6 +94,20 @@ def test_summary_pairs_seeds_and_compares_with_the_spread():
     assert rows["baseline"]["mean"] == pytest.approx(0.55) and math.isnan(rows["baseline"]["delta"])
 
 
+def test_evidence_sentence_states_delta_spread_and_verdict_in_both_languages():
+    from fpnlab.ablation import evidence
+
+    recs = ([_rec("baseline", s, v) for s, v in [(0, 0.50), (1, 0.60), (2, 0.55)]]
+            + [_rec("big", s, v) for s, v in [(0, 0.70), (1, 0.78), (2, 0.74)]]
+            + [_rec("noise", s, v) for s, v in [(0, 0.62), (1, 0.52), (2, 0.57)]])
+    big = evidence(recs, "big", lang="en")
+    assert "Δ AP_small = +19.0 ± 5.0" in big and "baseline 55.0 ± 5.0" in big and "exceeds" in big
+    assert "not shown by this ablation" in evidence(recs, "noise", lang="en")
+    assert "Δ AP_small = +19,0 ± 5,0" in evidence(recs, "big", lang="tr")
+    with pytest.raises(KeyError, match="experiments: \\['baseline', 'big', 'noise'\\]"):
+        evidence(recs, "nope")
+
+
 def test_report_cli_prints_tables_in_both_languages(local_results, capsys, tmp_path):
     out, _ = local_results
     assert main(["report", str(out), "--metric", "AP", "--bars", str(tmp_path / "b.png"),
@@ -150,3 +164,17 @@ def test_two_runs_on_one_results_file_train_each_job_once(tmp_path):
         a, b = pool.map(lambda _: run(SMOKE, out, progress=False), range(2))
     assert sorted((len(a), len(b))) == [0, 4]
     assert len(read_results(out)) == 4
+
+
+def test_measure_plan_measures_every_experiment_now_and_the_report_uses_it():
+    from fpnlab.ablation import measure_plan, report_frame
+
+    plan = {"seeds": [0, 1], "baseline": {"data": {"size": 64}, "neck": {"width": 16}},
+            "experiments": [{"name": "no_neck", "change": {"neck.name": "none"}}]}
+    lat = measure_plan(plan)
+    assert set(lat) == {"baseline", "no_neck"}
+    assert all(m["latency_ms"] > 0 and m["params"] > 0 for m in lat.values())
+    assert lat["baseline"]["params"] == lat["no_neck"]["params"]  # LateralNeck: same parameters as FPN
+    recs = [_rec("baseline", 0, 0.5), _rec("baseline", 1, 0.6), _rec("no_neck", 0, 0.4), _rec("no_neck", 1, 0.5)]
+    frame = report_frame(recs, lang="en", latency={"baseline": 12.5, "no_neck": 7.25})
+    assert list(frame["Latency (ms)"]) == ["12.5", "7.2"]

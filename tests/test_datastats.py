@@ -166,8 +166,17 @@ def _corrupt(coco, rng):
     return coco
 
 
-def test_fuzz_only_coco_format_errors():
-    rng = random.Random(0)
+@pytest.mark.parametrize("seed, with_images", [(0, False), (1, True)])
+def test_fuzz_only_coco_format_errors(tmp_path, seed, with_images):
+    """Seeded: 400 random corruptions (deleted keys, values replaced by None, strings, negative,
+    nan, bool, lists, dicts; list entries deleted or replaced). Every failure is CocoFormatError
+    (anything else — KeyError, TypeError, IndexError — fails the test) naming a fix; every input
+    that passes also goes through design_hints and report, with the images present or not."""
+    rng = random.Random(seed)
+    images_dir = None
+    if with_images:
+        write_images(tmp_path)
+        images_dir = tmp_path
     raised = passed = 0
     for _ in range(400):
         coco = copy.deepcopy(base_coco())
@@ -175,11 +184,16 @@ def test_fuzz_only_coco_format_errors():
             if isinstance(coco, dict):
                 coco = _corrupt(coco, rng)
         try:
-            dataset_stats(coco)
-            passed += 1
+            s = dataset_stats(coco, images_dir=images_dir)
         except CocoFormatError as e:
-            assert "Fix:" in str(e)
+            assert type(e) is CocoFormatError and "Fix:" in str(e), repr(e)
             raised += 1
+            continue
+        passed += 1
+        for lang in ("en", "tr"):
+            assert len(design_hints(s, lang)) >= 5
+            report(s, lang)
+        s.histograms()
     assert raised > 250 and passed > 0  # most corruptions are caught; some are harmless
 
 
@@ -213,6 +227,17 @@ def test_pixel_stats_skipped_with_notes(tmp_path):
     half = dataset_stats(base_coco(), images_dir=tmp_path)
     assert half.brightness[0] == pytest.approx(77) and np.isnan(half.brightness[1])
     assert "1 of 2 image files are missing" in half.notes_in("en")[0]
+
+
+def test_unreadable_image_is_nan_with_a_note(tmp_path):
+    write_images(tmp_path)
+    (tmp_path / "b.png").write_bytes(b"not a png")
+    s = dataset_stats(base_coco(), images_dir=tmp_path)
+    assert s.brightness[0] == pytest.approx(77) and np.isnan(s.blur[1])
+    assert s.notes_in("en") == [f"1 image files in {tmp_path} could not be read as images (b.png, ...): "
+                                "their pixel statistics are nan."]
+    assert "okunamadı" in s.notes_in("tr")[0]
+    assert any(h.key == "aug_blur" for h in design_hints(s, "en"))  # nan-aware medians: image a (flat) alone
 
 
 def test_histograms_report_and_plot(tmp_path):
@@ -285,6 +310,23 @@ def test_hints_small_vs_large_objects():
     assert "aug_imbalance" not in [h.key for h in large["augmentation"]]
     assert small["norm"][0].evidence["batch_per_device"] == 16
     assert small["norm"][0].message.endswith("BatchNorm2d.")
+
+
+def test_fusion_hint_names_the_reason_that_fired():
+    # narrow sizes (100-120 px: 0.3 octaves), every object overlapping its twin at IoU 0.8
+    coco = {"images": [{"id": 1, "width": 640, "height": 640}], "categories": [{"id": 1, "name": "a"}],
+            "annotations": [ann(1, 1, [0, 0, 100, 100]), ann(2, 1, [0, 0, 100, 80]),
+                            ann(3, 1, [300, 300, 120, 120]), ann(4, 1, [300, 300, 120, 96])]}
+    h = by_topic(design_hints(dataset_stats(coco), "en"))["neck fusion"][0]
+    assert h.key == "fusion_strong" and h.evidence["share_crowded"] == 1
+    assert h.evidence["size_octaves_p10_p90"] < 3
+    why = h.message.split(": ", 1)[1]
+    assert why.startswith("100.0% of the objects overlap another one with IoU ≥ 0.5 (≥ 10%: a crowded set)")
+    assert "octaves from the 10th to the 90th percentile (< 3)" in why, h.message
+    tr = by_topic(design_hints(dataset_stats(coco), "tr"))["neck fusion"][0].message
+    assert "%100,0" in tr and "(< 3)" in tr
+    plain = by_topic(design_hints(dataset_stats(synthetic([100, 120])), "en"))["neck fusion"][0]
+    assert plain.key == "fusion_plain" and "(< 3)" in plain.message and "(< 10%)" in plain.message
 
 
 def test_hints_fusion_norm_input_size_and_turkish():

@@ -58,13 +58,43 @@ class Overflow(nn.Module):
         return x * torch.where(x > 0, torch.inf, 1.0)  # inf wherever the input is positive
 
 
-def test_a_layer_that_produces_inf_is_named():
+def test_a_layer_that_produces_inf_at_init_is_named_by_gradients_and_overfit_is_not_run():
     model = _model()
     model.neck.smooth[1] = nn.Sequential(model.neck.smooth[1], Overflow())
     report = preflight(model, DATA, **dict(FAST, steps=3))
-    assert not report["shapes"].ok and "neck.smooth.1.1 (Overflow)" in report["shapes"].message
-    assert not report["gradients"].ok and "neck.smooth.1.1 (Overflow)" in report["gradients"].message
-    assert not report["overfit"].ok
+    assert report.failed == ["gradients"], str(report)
+    assert "neck.smooth.1.1 (Overflow)" in report["gradients"].message and "clamp" in report["gradients"].message
+    assert report["shapes"].ok and report["overfit"].ok is None and not report.ok
+    assert "not run" in report.table() and "çalıştırılmadı" in report.table("tr")
+
+
+class NaiveAttention(nn.Module):
+    """Self-attention with a hand-made softmax: no 1/sqrt(C), no max subtracted."""
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        q = x.flatten(2)
+        e = (q.transpose(1, 2) @ q).exp()
+        return x + (q @ (e / e.sum(-1, keepdim=True)).transpose(1, 2)).view(b, c, h, w)
+
+
+def test_an_overflow_that_appears_during_training_is_caught_by_overfit_alone():
+    model = _model()
+    model.backbone.stages[2].append(NaiveAttention())
+    report = preflight(model, DATA, **FAST)
+    assert report.failed == ["overfit"], str(report)
+    assert report["overfit"].numbers["steps"] < 10
+    assert "backbone.stages.2.2 (NaiveAttention)" in report["overfit"].message
+    assert "torch.softmax" in report["overfit"].message
+
+
+def test_a_stem_that_forgets_to_downsample_is_caught_by_shapes_alone():
+    model = _model()
+    model.backbone.stem[0].stride = (1, 1)  # every level now has half the stride feature_info claims
+    report = preflight(model, DATA, **FAST)
+    assert report.failed == ["shapes"], str(report)
+    assert report["shapes"].numbers["measured_stride"] == 2
+    assert "measure_strides" in report["shapes"].message
 
 
 class DetachedHead(DenseHead):
@@ -72,7 +102,7 @@ class DetachedHead(DenseHead):
         return [(c.detach(), b.detach()) for c, b in super().forward(pyramid)]
 
 
-def test_a_detached_head_is_caught_by_gradients_and_overfit():
+def test_a_detached_head_is_caught_by_gradients_and_overfit():  # the whole head output cut off
     model = _model()
     model.head = DetachedHead(32, 3)
     report = preflight(model, DATA, **dict(FAST, steps=20))
@@ -80,3 +110,17 @@ def test_a_detached_head_is_caught_by_gradients_and_overfit():
     assert "detach" in report["gradients"].message and "backbone." in report["gradients"].message
     assert not report["overfit"].ok and "÷5" in report["overfit"].message
     assert "KALDI" in report.frame("tr").to_string()
+
+
+class HeadOnDetachedFeatures(DenseHead):
+    def forward(self, pyramid):
+        return super().forward([p.detach() for p in pyramid.values()])
+
+
+def test_a_head_cut_from_the_neck_still_overfits_and_only_gradients_sees_it():
+    model = _model()
+    torch.manual_seed(0)
+    model.head = HeadOnDetachedFeatures(32, 3)
+    report = preflight(model, DATA, **FAST)
+    assert report.failed == ["gradients"], str(report)
+    assert report["gradients"].numbers["no_grad"] == report["gradients"].numbers["params"] - 10

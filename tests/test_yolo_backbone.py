@@ -174,3 +174,14 @@ def test_unknown_scale_and_plan_checks():
         YOLOBackbone.yolov8("t")
     assert stride_plan((4, 1, 2, 2, 2)) == [4, 8, 16, 32]
     assert drop_path_rates(0.1, 1) == [0.0]
+
+
+def test_block_by_name_from_the_block_zoo():
+    from fpnlab.blocks import BLOCKS, RepVGGBlock
+
+    bb = YOLOBackbone([8, 16, 16, 32, 32], [1, 1, 1, 1], block="repvgg", sppf=False)
+    assert any(isinstance(m, RepVGGBlock) for m in bb.modules())
+    assert [lv.stride for lv in bb.feature_info] == [4, 8, 16, 32]
+    with pytest.raises(ValueError, match="neither a name in fpnlab.blocks.BLOCKS \\(basic, bottleneck, c2f"):
+        YOLOBackbone([8, 16, 16, 32, 32], [1, 1, 1, 1], block="resnet")
+    assert set(BLOCKS) >= {"repvgg", "c2f", "dwsep"}

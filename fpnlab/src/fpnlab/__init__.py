@@ -8,11 +8,14 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 - ``fpnlab.attention`` SE, ECA, CBAM, Coordinate Attention (used after fusion in the necks)
 - ``fpnlab.data``      a small generated image set with boxes (no downloads)
 - ``fpnlab.datastats`` statistics of a COCO-format set and the design hints they give
-- ``fpnlab.backbones`` TinyBackbone, the seed's demo backbone, torchvision and timm backbones
-- ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN, BiFPN
+- ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN (C2f, SPPF), BiFPN
+- ``fpnlab.blocks``    the block zoo: residual, CSP/C2f, grouped, depthwise, inverted, dilated, RepVGG
+- ``fpnlab.backbones`` YOLOBackbone (YOLOv8's layout, every design choice an argument), TinyBackbone,
+  the seed's demo backbone, torchvision and timm backbones
 - ``fpnlab.heads``     small dense heads on the pyramid levels
 - ``fpnlab.detector``  backbone → neck → head, and a short training loop
 - ``fpnlab.metrics``   parameters, FLOPs, latency and peak activation memory of a module; COCO AP
+- ``fpnlab.receptive`` the effective receptive field, measured by back-propagation
 - ``fpnlab.preflight`` the four sanity checks before a long training run
 - ``fpnlab.ablation``  controlled ablations from a YAML plan (``python -m fpnlab.ablation``)
 - ``fpnlab.viz`` / ``fpnlab.widgets``  plots and slider widgets (live and static twins; the
@@ -35,6 +38,8 @@ _API = {
     "Level": "strides", "measure_strides": "strides", "check_feature_info": "strides",
     "stride_table": "strides", "recommend_level": "strides", "as_levels": "strides",
     "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",
+    "YOLOBackbone": "backbones", "BLOCKS": "blocks", "RepVGGBlock": "blocks",
+    "effective_receptive_field": "receptive",
     "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
     "dataset_stats": "datastats", "DatasetStats": "datastats", "design_hints": "datastats",

@@ -240,8 +240,8 @@ _S = Strings({
         "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
               "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
               "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
-        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} 2'nin bir "
-              "kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
+        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} sayısı 2'nin "
+              "bir kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
               "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
               "(4, 1, 2, 2, 2))"},
     "yb_repeat": {
@@ -257,10 +257,10 @@ _S = Strings({
         "en": "YOLOBackbone: {what}={got!r} is not one of {choices}",
         "tr": "YOLOBackbone: {what}={got!r}, {choices} değerlerinden biri değil"},
     "yb_block": {
-        "en": "YOLOBackbone: block={got!r} is neither \"c2f\" nor a callable "
-              "(cin, cout, n, norm, act) -> nn.Module",
-        "tr": "YOLOBackbone: block={got!r} ne \"c2f\" ne de (cin, cout, n, norm, act) -> nn.Module "
-              "biçiminde çağrılabilir bir nesne"},
+        "en": "YOLOBackbone: block={got!r} is neither a name in fpnlab.blocks.BLOCKS ({names}) nor a "
+              "callable (cin, cout, n, norm, act) -> nn.Module",
+        "tr": "YOLOBackbone: block={got!r} ne fpnlab.blocks.BLOCKS içindeki bir ad ({names}) ne de "
+              "(cin, cout, n, norm, act) -> nn.Module biçiminde çağrılabilir bir nesne"},
     "yb_att_level": {
         "en": "YOLOBackbone: attention names level {got!r}, but this stride plan has the levels "
               "{names}; use those keys (e.g. {{\"{last}\": \"se\"}})",
@@ -392,7 +392,7 @@ class YOLOBackbone(nn.Module):
         strides: 5 step strides, the stem's and each stage's first conv's. ``(2, 2, 2, 2, 2)``
             gives C2..C5 at 4, 8, 16, 32; ``(4, 1, 2, 2, 2)`` is a stride-4 stem with the same
             levels; ``(2, 1, 2, 2, 2)`` keeps resolution longer: C1..C4.
-        block: ``"c2f"`` or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
+        block: ``"c2f"``, another name in :data:`fpnlab.blocks.BLOCKS` (``"repvgg"``, ...) or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
             stage's block (it may take ``drop_path=`` too, a list of ``n`` rates).
         norm: ``"bn"`` (YOLOv8's BatchNorm, ``eps=1e-3, momentum=0.03``) or ``"gn"`` (GroupNorm,
             :func:`fpnlab.layers.gn_groups`), in every conv.
@@ -441,8 +441,16 @@ class YOLOBackbone(nn.Module):
             raise ValueError(_S("yb_choice", what="norm", got=norm, choices=self.NORMS))
         if act not in self.ACTS:
             raise ValueError(_S("yb_choice", what="act", got=act, choices=self.ACTS))
+        if isinstance(block, str) and block != "c2f":  # the block zoo of chapter 12, by name
+            from .blocks import BLOCKS
+
+            if block not in BLOCKS:
+                raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
+            block = BLOCKS[block]
         if not (block == "c2f" or callable(block)):
-            raise ValueError(_S("yb_block", got=block))
+            from .blocks import BLOCKS
+
+            raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
         if attention is None or isinstance(attention, str):
             attention = {n: attention for n in names}
         elif isinstance(attention, Mapping):
@@ -458,9 +466,13 @@ class YOLOBackbone(nn.Module):
                 raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
         if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
             raise ValueError(_S("yb_drop", got=drop_path))
-        takes_drop = block == "c2f" or "drop_path" in inspect.signature(block).parameters
-        if drop_path > 0 and not takes_drop:
-            raise ValueError(_S("yb_drop_block", got=drop_path))
+        if drop_path > 0 and block != "c2f":
+            try:
+                takes_drop = "drop_path" in inspect.signature(block).parameters
+            except (TypeError, ValueError):  # a callable without a readable signature
+                takes_drop = False
+            if not takes_drop:
+                raise ValueError(_S("yb_drop_block", got=drop_path))
 
         self.widths, self.depths, self.strides = widths, depths, list(strides)
         self.norm, self.act, self.attention = norm, act, attention

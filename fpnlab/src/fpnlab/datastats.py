@@ -136,6 +136,10 @@ _T = Strings({
         "en": "{missing} of {n} image files are missing from {dir}: their pixel statistics are nan.",
         "tr": "{n} görüntü dosyasından {missing} tanesi {dir} içinde yok: onların piksel istatistikleri nan.",
     },
+    "note_unreadable": {
+        "en": "{n} image files in {dir} could not be read as images ({first}, ...): their pixel statistics are nan.",
+        "tr": "{dir} içindeki {n} dosya görüntü olarak okunamadı ({first}, ...): onların piksel istatistikleri nan.",
+    },
     "note_no_area": {
         "en": "{n} annotations have no 'area': their size bucket uses the box's w × h.",
         "tr": "{n} annotation'da 'area' yok: boyut grupları (küçük/orta/büyük) kutunun w × h değerinden hesaplandı.",
@@ -169,23 +173,33 @@ _T = Strings({
                "kaplıyor: bir kaba seviye daha (stride {next}) da onu görebilir."),
     },
     "fusion_strong": {
-        "en": ("Strengthen the neck fusion (a bottom-up path as in PANet, or BiFPN): object sizes "
-               "span {octaves} octaves from the 10th to the 90th percentile (≥ {min_octaves} spreads "
-               "them over several levels) and {crowded} of the objects overlap another one with "
-               "IoU ≥ {iou} (≥ {min_crowded} is a crowded set)."),
-        "tr": ("Neck fusion'ı güçlendir (PANet'teki gibi bir bottom-up yol ya da BiFPN): nesne "
-               "boyutları 10. ile 90. yüzdelik arasında {octaves} oktava yayılıyor ({min_octaves} ve "
-               "üstü onları birkaç seviyeye dağıtır) ve bir başka nesneyle IoU ≥ {iou} örtüşen "
-               "nesnelerin payı {crowded} ({min_crowded} ve üstü kalabalık bir veri seti demek)."),
+        "en": "Strengthen the neck fusion (a bottom-up path as in PANet, or BiFPN): {why}.",
+        "tr": "Neck fusion'ı güçlendir (PANet'teki gibi bir bottom-up yol ya da BiFPN): {why}.",
     },
     "fusion_plain": {
-        "en": ("A plain FPN top-down path is enough to start: object sizes span {octaves} octaves "
-               "from the 10th to the 90th percentile (< {min_octaves}) and only {crowded} of the "
-               "objects overlap another one with IoU ≥ {iou} (< {min_crowded})."),
-        "tr": ("Başlangıç için düz bir FPN top-down yolu yeterli: nesne boyutları {octaves} oktava "
-               "yayılıyor (10. ile 90. yüzdelik arası; < {min_octaves}) ve bir başka nesneyle IoU ≥ {iou} "
-               "örtüşen nesnelerin payı yalnızca {crowded} (< {min_crowded})."),
+        "en": "A plain FPN top-down path is enough to start: {why}.",
+        "tr": "Başlangıç için düz bir FPN top-down yolu yeterli: {why}.",
     },
+    # the two reasons of the fusion hint; the one(s) that fired come first
+    "why_octaves_hi": {
+        "en": ("object sizes span {octaves} octaves from the 10th to the 90th percentile (≥ {min_octaves}: "
+               "they spread over several levels, which must borrow from each other)"),
+        "tr": ("nesne boyutları 10. ile 90. yüzdelik arasında {octaves} oktava yayılıyor ({min_octaves} ve "
+               "üstü: birbirinden bilgi alması gereken birkaç seviyeye dağılıyorlar)"),
+    },
+    "why_octaves_lo": {
+        "en": "object sizes span {octaves} octaves from the 10th to the 90th percentile (< {min_octaves})",
+        "tr": "nesne boyutları 10. ile 90. yüzdelik arasında {octaves} oktava yayılıyor (< {min_octaves})",
+    },
+    "why_crowd_hi": {
+        "en": "{crowded} of the objects overlap another one with IoU ≥ {iou} (≥ {min_crowded}: a crowded set)",
+        "tr": "bir başka nesneyle IoU ≥ {iou} örtüşen nesnelerin payı {crowded} ({min_crowded} ve üstü: kalabalık bir veri seti)",
+    },
+    "why_crowd_lo": {
+        "en": "only {crowded} of the objects overlap another one with IoU ≥ {iou} (< {min_crowded})",
+        "tr": "bir başka nesneyle IoU ≥ {iou} örtüşen nesnelerin payı yalnızca {crowded} (< {min_crowded})",
+    },
+    "and": {"en": "; ", "tr": "; "},
     "norm": {
         "en": ("Norm: the median image has {mpx} megapixels at the training resolution; with the "
                "memory that holds a batch of 16 at 640×640, about {batch:d} images fit per device, "
@@ -526,7 +540,8 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
     ``annotations``: a path to a COCO JSON file or the loaded dict (checked by :func:`load_coco`;
     a malformed one raises :class:`CocoFormatError`). ``images_dir``: the folder holding the
     images' ``file_name``; without it, or when no file is there, pixel statistics are skipped
-    with a note. Crowd annotations (``iscrowd: 1``) are counted apart (``n_crowd``,
+    with a note; a single file that is missing or cannot be read as an image gets ``nan`` and a
+    note. Crowd annotations (``iscrowd: 1``) are counted apart (``n_crowd``,
     ``crowd_size_counts``) and take no part in the per-object arrays or the overlap."""
     coco = load_coco(annotations)
     images = coco["images"]
@@ -590,10 +605,17 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
             notes.append(("note_no_files", {"n": len(images), "dir": str(folder)}))
         elif images:
             px = np.full((len(images), 3), np.nan)
+            unreadable = []
             for i, (p, ok) in enumerate(zip(paths, exists)):
                 if ok:
-                    px[i] = pixel_stats(p)
+                    try:
+                        px[i] = pixel_stats(p)
+                    except (OSError, ValueError):  # not an image (PIL's UnidentifiedImageError), truncated
+                        unreadable.append(p.name)
             brightness, contrast, blur = px[:, 0], px[:, 1], px[:, 2]
+            if unreadable:
+                notes.append(("note_unreadable", {"n": len(unreadable), "dir": str(folder),
+                                                  "first": unreadable[0]}))
             if not all(exists):
                 notes.append(("note_some_files", {"missing": len(images) - sum(exists),
                                                   "n": len(images), "dir": str(folder)}))
@@ -742,11 +764,16 @@ def design_hints(stats: DatasetStats, lang: str | None = None, input_size: int |
     pos = side[side > 0]
     octaves = float(np.log2(np.percentile(pos, 90) / np.percentile(pos, 10))) if pos.size else 0.0
     crowded = float((stats.overlap >= CROWD_IOU).sum() / n)
-    key = "fusion_strong" if octaves >= FUSION_OCTAVES or crowded >= CROWD_SHARE else "fusion_plain"
-    hints.append(Hint("neck fusion", key,
-                      _T(key, lang, octaves=fmt_num(octaves, lang, 1), crowded=fmt_pct(crowded, lang),
-                         iou=fmt_num(CROWD_IOU, lang, 1), min_octaves=fmt_num(FUSION_OCTAVES, lang),
-                         min_crowded=fmt_pct(CROWD_SHARE, lang, 0)),
+    wide, crowd = octaves >= FUSION_OCTAVES, crowded >= CROWD_SHARE
+    fields = dict(octaves=fmt_num(octaves, lang, 1), crowded=fmt_pct(crowded, lang),
+                  iou=fmt_num(CROWD_IOU, lang, 1), min_octaves=fmt_num(FUSION_OCTAVES, lang),
+                  min_crowded=fmt_pct(CROWD_SHARE, lang, 0))
+    reasons = [(wide, "why_octaves_hi" if wide else "why_octaves_lo"),
+               (crowd, "why_crowd_hi" if crowd else "why_crowd_lo")]
+    reasons.sort(key=lambda r: not r[0])  # stable: the reasons that fired first
+    why = _T("and", lang).join(_T(k, lang, **fields) for _, k in reasons)
+    key = "fusion_strong" if wide or crowd else "fusion_plain"
+    hints.append(Hint("neck fusion", key, _T(key, lang, why=why),
                       {"size_octaves_p10_p90": octaves, "share_crowded": crowded}))
 
     # norm

@@ -10,12 +10,17 @@
   the boxes the head decodes from its own training targets (``decode(encode(target))``) are the
   ground-truth boxes, with every box given at least one cell.
 - **shapes** — every level's output has the size its stride implies for this input
-  (``ceil(H / stride) × ceil(W / stride)``), and the loss is a finite scalar.
-- **gradients** — one backward pass: every trainable parameter gets a gradient (none is cut off
-  by a ``detach``), and no gradient is NaN or Inf; the first offending parameter (and, for
-  Inf/NaN, the first module whose *output* is not finite) is named.
+  (``ceil(H / stride) × ceil(W / stride)``), and the loss is a scalar.
+- **gradients** — one forward and backward pass: the loss is finite, every trainable parameter
+  gets a gradient (none is cut off by a ``detach``), and no gradient is NaN or Inf; the first
+  offending parameter (and, for Inf/NaN, the first module whose *output* is not finite) is named.
 
-Each result has ``.ok``, ``.message`` (what failed and what to fix, in the reader's language)
+Each fault is reported by one check, the one that sees its cause: a loss or gradient that is
+not finite is a **gradients** failure, and the overfit check is then *not run* (``ok`` is
+``None``; AdamW would turn every weight into NaN at its first step, so its verdict would only
+repeat the cause).
+
+Each result has ``.ok`` (``True``, ``False`` or ``None`` = not run), ``.message`` (what failed and what to fix, in the reader's language)
 and ``.numbers``; ``print(report)`` shows a table in the language set by
 :func:`fpnlab.set_lang`. The caller's model is not changed (the overfit check trains a copy).
 
@@ -44,6 +49,7 @@ _S = Strings({
     "pf_details": {"en": "Details", "tr": "Ayrıntı"},
     "pf_pass": {"en": "pass", "tr": "geçti"},
     "pf_fail": {"en": "FAIL", "tr": "KALDI"},
+    "pf_skip": {"en": "not run", "tr": "çalıştırılmadı"},
     "pf_overfit": {"en": "overfit one batch", "tr": "tek batch'i ezberleme"},
     "pf_boxes": {"en": "boxes", "tr": "kutular"},
     "pf_shapes": {"en": "shapes", "tr": "boyutlar"},
@@ -53,12 +59,23 @@ _S = Strings({
         "tr": "loss {steps:d} adımda {first:.3f} → {last:.3f} (÷{ratio:.1f})"},
     "pf_overfit_bad": {
         "en": "loss {first:.3f} → {last:.3f} (÷{ratio:.1f}) after {steps:d} steps on one batch; "
-              "needed ÷{factor:.1f}. Fix: the model cannot memorise a few images — look at the other "
-              "checks first (a detached output or a wrong stride stops learning), then the learning rate",
+              "needed ÷{factor:.1f}. Fix: the model cannot memorise a few images — check that the loss "
+              "reaches the weights (the gradients check) and that the targets belong to the images, "
+              "then the learning rate and the number of steps",
         "tr": "tek batch üzerinde {steps:d} adım sonunda loss {first:.3f} → {last:.3f} (÷{ratio:.1f}); "
-              "÷{factor:.1f} gerekiyordu. Düzeltme: model birkaç görüntüyü ezberleyemiyor — önce diğer "
-              "kontrollere bak (detach edilmiş bir çıktı ya da yanlış bir stride öğrenmeyi durdurur), "
-              "sonra learning rate'e"},
+              "÷{factor:.1f} gerekiyordu. Düzeltme: model birkaç görüntüyü ezberleyemiyor — loss'un "
+              "ağırlıklara ulaştığını (gradient kontrolü) ve hedeflerin görüntülere ait olduğunu "
+              "kontrol et, sonra learning rate'e ve adım sayısına bak"},
+    "pf_overfit_nan": {
+        "en": "loss {first:.3f} → {last} at step {steps:d} of training on one batch: a layer overflows "
+              "once the weights move{where}. Fix: clamp before exp (as Detector.decode does), subtract "
+              "the maximum before a hand-made softmax (or call torch.softmax), scale attention logits "
+              "by 1/√d, keep that layer in float32",
+        "tr": "tek batch üzerinde eğitimin {steps:d}. adımında loss {first:.3f} → {last}: ağırlıklar "
+              "değişince bir katman taşıyor{where}. Düzeltme: exp'ten önce clamp uygula "
+              "(Detector.decode'un yaptığı gibi), elle yazılmış bir softmax'ta önce en büyük değeri "
+              "çıkar (ya da torch.softmax'ı çağır), attention logit'lerini 1/√d ile ölçekle, o katmanı "
+              "float32'de tut"},
     "pf_boxes_ok": {
         "en": "transform moves boxes with pixels (max error {transform_px:.2f} px); decode(encode(target)) "
               "error {decode_px:.3f} px; {n_boxes:d} boxes, each with a cell",
@@ -90,15 +107,34 @@ _S = Strings({
         "tr": "head {n:d} seviye döndürüyor ama detector'da {m:d} stride var: {strides}. Düzeltme: neck'in "
               "her çıktısına bir stride (Detector(..., strides=None) onları neck.feature_info'dan okur)"},
     "pf_size_bad": {
-        "en": "level {i:d} is {got} but stride {stride} on a {h:d}×{w:d} input needs {want}. Fix: the "
-              "strides given to Detector must be those of the neck's outputs, fine → coarse "
-              "(take them from neck.feature_info)",
-        "tr": "seviye {i:d} {got} boyutunda ama {h:d}×{w:d} girdide stride {stride} için {want} olmalı. Düzeltme: "
-              "Detector'a verilen stride'lar neck çıktılarınınki olmalı, inceden kabaya "
-              "(neck.feature_info'dan al)"},
+        "en": "level {i:d} is {got} but stride {stride} on a {h:d}×{w:d} input needs {want} (measured "
+              "stride {measured}). Fix: the strides given to Detector must be those of the neck's "
+              "outputs, fine → coarse (take them from neck.feature_info), and the backbone must "
+              "downsample as its feature_info says (a stage or stem without its stride-2 conv): "
+              "measure with fpnlab.strides.measure_strides(backbone, size)",
+        "tr": "seviye {i:d} {got} boyutunda ama {h:d}×{w:d} girdide stride {stride} için {want} olmalı "
+              "(ölçülen stride {measured}). Düzeltme: Detector'a verilen stride'lar neck çıktılarınınki "
+              "olmalı, inceden kabaya (neck.feature_info'dan al), ve backbone feature_info'sunun "
+              "söylediği gibi küçültmeli (stride-2 conv'u eksik bir stage ya da stem): "
+              "fpnlab.strides.measure_strides(backbone, size) ile ölç"},
     "pf_loss_bad": {
-        "en": "the loss is {loss} (shape {shape}). Fix: the loss must be one finite number{where}",
-        "tr": "loss {loss} (boyut {shape}). Düzeltme: loss sonlu tek bir sayı olmalı{where}"},
+        "en": "the loss has shape {shape}, not a single number. Fix: reduce it (sum or mean over "
+              "cells, then divide by the number of positives) so that it is one number",
+        "tr": "loss'un boyutu {shape}, tek bir sayı değil. Düzeltme: onu indirge (hücreler üzerinde "
+              "topla ya da ortala, sonra pozitif sayısına böl) ki tek bir sayı olsun"},
+    "pf_loss_nonfinite": {
+        "en": "the loss is {loss}: a layer overflows in the forward pass{where}. Fix: clamp before "
+              "exp (as Detector.decode does), subtract the maximum before a hand-made softmax (or "
+              "call torch.softmax), scale attention logits by 1/√d, keep that layer in float32",
+        "tr": "loss {loss}: forward geçişinde bir katman taşıyor{where}. Düzeltme: exp'ten önce "
+              "clamp uygula (Detector.decode'un yaptığı gibi), elle yazılmış bir softmax'ta önce "
+              "en büyük değeri çıkar (ya da torch.softmax'ı çağır), attention logit'lerini 1/√d ile "
+              "ölçekle, o katmanı float32'de tut"},
+    "pf_overfit_skip": {
+        "en": "not run: the gradients check found a loss or gradient that is not finite — AdamW "
+              "would turn the weights into NaN at the first step. Fix that first",
+        "tr": "çalıştırılmadı: gradient kontrolü sonlu olmayan bir loss ya da gradient buldu — "
+              "AdamW ilk adımda ağırlıkları NaN'a çevirirdi. Önce onu düzelt"},
     "pf_where": {"en": "; the first module whose output is not finite: {module}",
                  "tr": "; çıktısı sonlu olmayan ilk modül: {module}"},
     "pf_crash": {"en": "the check could not run: {error}", "tr": "kontrol çalıştırılamadı: {error}"},
@@ -129,11 +165,11 @@ def _M(key: str, **fields) -> dict:
 @dataclass
 class CheckResult:
     """One pre-flight check: ``name`` (``"overfit"``, ``"boxes"``, ``"shapes"``, ``"gradients"``),
-    ``ok``, ``message`` (what it measured, or what failed and the fix; ``texts[lang]`` in each
+    ``ok`` (``None``: not run, see :func:`preflight`), ``message`` (what it measured, or what failed and the fix; ``texts[lang]`` in each
     language, ``message`` in the one the check ran in) and the measured ``numbers``."""
 
     name: str
-    ok: bool
+    ok: bool | None
     texts: dict
     numbers: dict = field(default_factory=dict)
     lang: str = "en"
@@ -152,7 +188,13 @@ class PreflightReport:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        """True when every check ran and passed."""
+        return all(c.ok is True for c in self.checks)
+
+    @property
+    def failed(self) -> list:
+        """Names of the checks that ran and failed (a check that was not run is not listed)."""
+        return [c.name for c in self.checks if c.ok is False]
 
     def __getitem__(self, name: str) -> CheckResult:
         return next(c for c in self.checks if c.name == name)
@@ -163,7 +205,7 @@ class PreflightReport:
 
         lang = lang or self.lang
         return pd.DataFrame({_S("pf_check", lang): [_S(f"pf_{c.name}", lang) for c in self.checks],
-                             _S("pf_result", lang): [_S("pf_pass" if c.ok else "pf_fail", lang) for c in self.checks],
+                             _S("pf_result", lang): [_S({True: "pf_pass", False: "pf_fail", None: "pf_skip"}[c.ok], lang) for c in self.checks],
                              _S("pf_details", lang): [c.texts[lang] for c in self.checks]})
 
     def table(self, lang: str | None = None) -> str:
@@ -226,17 +268,15 @@ def check_shapes(model, images, targets, lang) -> tuple[CheckResult, torch.Tenso
         want = (math.ceil(h / s), math.ceil(w / s))
         got = tuple(c.shape[-2:])
         if got != want:
-            nums.update(level=i, got=got, want=want)
+            measured = h / got[0]
+            nums.update(level=i, got=got, want=want, measured_stride=measured)
             return CheckResult("shapes", False, _M("pf_size_bad", i=i, got="×".join(map(str, got)),
-                                                   stride=s, h=h, w=w, want="×".join(map(str, want))), nums), None
+                                                   stride=s, h=h, w=w, want="×".join(map(str, want)),
+                                                   measured=f"{measured:g}"), nums), None
     loss = model.loss(out, targets)["total"]
     nums["loss"] = float(loss.detach()) if loss.numel() == 1 else None
-    if loss.dim() != 0 or not torch.isfinite(loss).all():
-        module = _first_nonfinite_module(model, images)
-        where = _M("pf_where", module=module) if module else ""
-        return CheckResult("shapes", False, _M("pf_loss_bad", loss=loss.detach().flatten()[:3].tolist()
-                                               if loss.numel() > 1 else float(loss.detach()),
-                                               shape=tuple(loss.shape), where=where), nums), loss
+    if loss.dim() != 0:
+        return CheckResult("shapes", False, _M("pf_loss_bad", shape=tuple(loss.shape)), nums), None
     return CheckResult("shapes", True, _M("pf_shapes_ok", n=len(head), strides=strides, h=h, w=w,
                                           loss=float(loss.detach())), nums), loss
 
@@ -246,17 +286,23 @@ def check_gradients(model, images, targets, loss, lang) -> CheckResult:
     model.zero_grad(set_to_none=True)
     if loss is None:
         loss = model.loss(model(images), targets)["total"]
+    nums = {"params": len(params), "loss": float(loss.detach().sum())}
+    if not torch.isfinite(loss.detach()).all():
+        module = _first_nonfinite_module(model, images)
+        nums.update(nonfinite=True, first_nonfinite_module=module)
+        return CheckResult("gradients", False, _M("pf_loss_nonfinite", loss=nums["loss"],
+                                                  where=_M("pf_where", module=module) if module else ""), nums)
     if loss.requires_grad:
         loss.sum().backward()
     missing = [n for n, p in params if p.grad is None]
-    nums = {"params": len(params), "no_grad": len(missing)}
+    nums["no_grad"] = len(missing)
     if missing:
         return CheckResult("gradients", False, _M("pf_grad_none", missing=len(missing), n=len(params),
                                                   param=missing[0]), nums)
     bad = next((n for n, p in params if not torch.isfinite(p.grad).all()), None)
     if bad is not None:
         module = _first_nonfinite_module(model, images)
-        nums["first_nonfinite"] = bad
+        nums.update(nonfinite=True, first_nonfinite=bad, first_nonfinite_module=module)
         return CheckResult("gradients", False, _M("pf_grad_nonfinite", param=bad,
                                                   where=_M("pf_where", module=module) if module else ""), nums)
     max_norm = max(float(p.grad.norm()) for _, p in params)
@@ -342,6 +388,11 @@ def check_overfit(model, images, targets, steps: int, factor: float, lr: float, 
     ratio = first / last if last > 0 and math.isfinite(last) else (math.inf if last == 0 else 0.0)
     ok = math.isfinite(last) and ratio >= factor
     nums = {"first": first, "last": last, "ratio": ratio, "steps": len(losses), "factor": factor}
+    if not math.isfinite(last):  # training itself made something overflow: name the first layer
+        module = _first_nonfinite_module(model, images)
+        nums["first_nonfinite_module"] = module
+        return CheckResult("overfit", False, _M("pf_overfit_nan", first=first, last=str(last), steps=len(losses),
+                                                where=_M("pf_where", module=module) if module else ""), nums)
     key = "pf_overfit_ok" if ok else "pf_overfit_bad"
     return CheckResult("overfit", ok, _M(key, first=first, last=last, ratio=ratio, steps=len(losses),
                                          factor=factor), nums)
@@ -373,7 +424,10 @@ def preflight(model, loader, *, batch_size: int = 8, steps: int = 150, factor: f
     shapes, loss = _guard("shapes", lang, check_shapes, work, images, targets, lang)
     grads = _guard("gradients", lang, check_gradients, work, images, targets, loss if shapes.ok else None, lang)
     boxes = _guard("boxes", lang, check_boxes, work, images, targets, transform, lang, tol_px)
-    overfit = _guard("overfit", lang, check_overfit, model, images, targets, steps, factor, lr, lang)
+    if grads.numbers.get("nonfinite"):
+        overfit = CheckResult("overfit", None, _M("pf_overfit_skip"), {"skipped": True})
+    else:
+        overfit = _guard("overfit", lang, check_overfit, model, images, targets, steps, factor, lr, lang)
     checks = [overfit, boxes, shapes, grads]
     for c in checks:
         c.lang = lang

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from ..i18n import Strings, fmt_frame, get_lang
+from ..i18n import Strings, fmt_frame, fmt_num, get_lang
 from .runner import read_results
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
@@ -22,6 +22,17 @@ _S = Strings({
     "ab_no": {"en": "no", "tr": "hayır"},
     "ab_latency": {"en": "Latency (ms)", "tr": "Latency (ms)"},
     "ab_change": {"en": "Change", "tr": "Değişiklik"},
+    "ab_evidence": {
+        "en": "{experiment} ({change}) against the baseline, {pairs} paired seeds: Δ {metric} = {delta} ± {spread:.1f} "
+              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}",
+        "tr": "{experiment} ({change}) baseline'a karşı, {pairs} eşli seed: Δ {metric} = {delta} ± {spread:.1f} "
+              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}"},
+    "ab_verdict_up": {"en": "The gain exceeds the seed-to-seed spread.",
+                      "tr": "Kazanç, seed'den seed'e yayılımı aşıyor."},
+    "ab_verdict_down": {"en": "The loss exceeds the seed-to-seed spread.",
+                        "tr": "Kayıp, seed'den seed'e yayılımı aşıyor."},
+    "ab_verdict_none": {"en": "The difference does not exceed the seed-to-seed spread: not shown by this ablation.",
+                        "tr": "Fark, seed'den seed'e yayılımı aşmıyor: bu ablation bunu göstermedi."},
 })
 
 
@@ -29,7 +40,7 @@ def _std(xs):
     return statistics.stdev(xs) if len(xs) > 1 else math.nan
 
 
-def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> list[dict]:
+def summarize(records, metric: str = "AP_small", baseline: str = "baseline", latency=None) -> list[dict]:
     """One row per experiment: ``n`` seeds, ``mean`` and ``std`` (sample std over seeds) of
     ``metric``; ``delta`` = mean over seeds of (experiment − baseline) *with the same seed*,
     ``delta_std`` its spread over those pairs, ``pairs`` how many seeds both have; ``beyond``:
@@ -37,6 +48,8 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> 
     baseline's and the experiment's seed std (nan std → False). Records of a configuration that
     was later changed (older ``config_hash``) are ignored: the latest hash per experiment wins.
     Values of ``nan`` (no ground truth in a size range) are left out of the means.
+    ``latency``: ``{experiment: ms}`` measured together (:func:`~fpnlab.ablation.measure_plan`)
+    instead of the median of the records' own ``latency_ms``.
     """
     if not isinstance(records, list):
         records = read_results(records)
@@ -63,9 +76,32 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline") -> 
         rows.append({"experiment": name, "change": first.get("change", {}), "n": len(vals), "mean": mean,
                      "std": std, "delta": delta, "delta_std": _std(pairs) if name != baseline else math.nan,
                      "pairs": len(pairs), "beyond": bool(beyond),
-                     "latency_ms": statistics.median(r["latency_ms"] for r in runs.values())})
+                     "latency_ms": (latency[name] if latency and name in latency
+                                    else statistics.median(r["latency_ms"] for r in runs.values()))})
     rows.sort(key=lambda r: (r["experiment"] != baseline, r["experiment"]))
     return rows
+
+
+def evidence(records, experiment: str, metric: str = "AP_small", baseline: str = "baseline",
+             lang: str | None = None, scale: float = 100.0) -> str:
+    """One sentence, in the reader's language, with what the ablation measured for ``experiment``:
+    the paired Δ of ``metric`` to the baseline, its spread over seeds, the baseline's mean ± std,
+    and the verdict of :func:`summarize` (``beyond``). A chapter that makes a claim prints this
+    next to it, so the claim and its number cannot drift apart.
+    """
+    lang = lang or get_lang()
+    rows = {r["experiment"]: r for r in summarize(records, metric, baseline)}
+    if experiment not in rows or baseline not in rows:
+        raise KeyError(f"no records of {experiment!r} and {baseline!r} in these results; "
+                       f"experiments: {sorted(rows)}")
+    r, b = rows[experiment], rows[baseline]
+    spread = max(v for v in (b["std"], r["std"], 0.0) if not _nan(v))
+    verdict = "ab_verdict_none" if not r["beyond"] else ("ab_verdict_up" if r["delta"] > 0 else "ab_verdict_down")
+    change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
+    delta = ("+" if r["delta"] > 0 else "") + fmt_num(r["delta"] * scale, lang, 1)
+    return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
+              delta=delta, spread=spread * scale, base=b["mean"] * scale, base_std=b["std"] * scale,
+              verdict=_S(verdict, lang))
 
 
 def _nan(v) -> bool:
@@ -73,12 +109,12 @@ def _nan(v) -> bool:
 
 
 def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", lang: str | None = None,
-                 scale: float = 100.0):
+                 scale: float = 100.0, latency=None):
     """:func:`summarize` as a DataFrame of strings in the reader's language (AP × ``scale``)."""
     import pandas as pd
 
     lang = lang or get_lang()
-    rows = summarize(records, metric, baseline)
+    rows = summarize(records, metric, baseline, latency)
     frame = pd.DataFrame({
         _S("ab_experiment", lang): [r["experiment"] for r in rows],
         _S("ab_change", lang): [", ".join(f"{k}={v}" for k, v in r["change"].items()) or "—" for r in rows],
@@ -117,8 +153,10 @@ def plot_bars(records, metric: str = "AP_small", baseline: str = "baseline", ax=
     return ax
 
 
-def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None, scale: float = 100.0):
-    """``metric`` against latency, one point per run, one colour per experiment."""
+def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None, scale: float = 100.0,
+                  latency=None):
+    """``metric`` against latency, one point per run, one colour per experiment (``latency``:
+    ``{experiment: ms}`` measured together, instead of each record's own)."""
     import matplotlib.pyplot as plt
 
     if not isinstance(records, list):
@@ -126,7 +164,8 @@ def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None,
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     for name in dict.fromkeys(r["experiment"] for r in records):
         runs = [r for r in records if r["experiment"] == name]
-        ax.scatter([r["latency_ms"] for r in runs], [r[metric] * scale for r in runs], label=name)
+        xs = [latency[name] if latency and name in latency else r["latency_ms"] for r in runs]
+        ax.scatter(xs, [r[metric] * scale for r in runs], label=name)
     ax.set_xlabel(_S("ab_latency", lang or get_lang()))
     ax.set_ylabel(metric)
     ax.legend(fontsize=8)

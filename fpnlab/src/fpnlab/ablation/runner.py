@@ -128,6 +128,26 @@ def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict
             "latency_threads": threads, "latency_batch": batch}
 
 
+def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: int = 1) -> dict:
+    """``{experiment: measure(...)}`` for every experiment of ``plan``, measured now, one after
+    another in this process, on freshly built (untrained) models — latency and memory depend on
+    the architecture, not on the trained weights.
+
+    Each record's own ``latency_ms`` was measured at the end of its run, under whatever load the
+    machine had then (on a shared laptop: other runs, a browser); to compare designs, measure
+    them together, here, with :func:`measure_plan`.
+    """
+    plan = load_plan(plan)
+    out = {}
+    for e in plan["experiments"]:
+        cfg = e["config"]
+        torch.manual_seed(0)
+        model = make_detector(cfg, num_classes=2).to(device)
+        out[e["name"]] = measure(model, size or cfg["data"]["size"], device, threads,
+                                 cfg["measure"].get("latency_batch", 1))
+    return out
+
+
 def run_job(job: dict, device: str = "cpu") -> dict:
     """Train, evaluate and measure one (experiment, seed); return its record (a JSON-able dict)."""
     import torchvision
