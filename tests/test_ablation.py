@@ -178,3 +178,14 @@ def test_measure_plan_measures_every_experiment_now_and_the_report_uses_it():
     recs = [_rec("baseline", 0, 0.5), _rec("baseline", 1, 0.6), _rec("no_neck", 0, 0.4), _rec("no_neck", 1, 0.5)]
     frame = report_frame(recs, lang="en", latency={"baseline": 12.5, "no_neck": 7.25})
     assert list(frame["Latency (ms)"]) == ["12.5", "7.2"]
+
+
+def test_book_results_are_found_from_anywhere_in_a_checkout_and_explained_elsewhere(tmp_path, monkeypatch):
+    from fpnlab.ablation import ResultsNotFoundError, book_results
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(tmp_path)
+    assert book_results("part4") == root / "ablation" / "results" / "part4.jsonl"
+    with pytest.raises(ResultsNotFoundError, match="Clone it .* or make them yourself: python -m fpnlab.ablation run "
+                                                  "ablation/plans/nope.yaml"):
+        book_results("nope")

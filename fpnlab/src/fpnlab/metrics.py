@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import statistics
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -143,4 +145,51 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
                 out_shapes, n_threads)
 
 
-__all__ = ["Cost", "cost", "n_params"]
+def pareto_front(costs: Sequence[float], values: Sequence[float]) -> list[int]:
+    """Indices of the designs on the Pareto front of "low cost, high value", cheapest first.
+
+    Design ``i`` (cost ``costs[i]``, e.g. latency; value ``values[i]``, e.g. AP) is on the front
+    when no other design is at least as cheap *and* at least as good while strictly better in
+    one of the two. Designs with the same cost and value do not dominate each other: both stay.
+    A design whose cost or value is ``nan`` is never on the front and never dominates.
+
+    >>> pareto_front([1.0, 2.0, 3.0, 2.5], [0.30, 0.50, 0.45, 0.50])  # 3.0 and 2.5: beaten by 2.0
+    [0, 1]
+    >>> pareto_front([2.0, 1.0], [0.4, float("nan")])
+    [0]
+    """
+    if len(costs) != len(values):
+        raise ValueError(f"got {len(costs)} costs but {len(values)} values: give one of each per design")
+    pts = [(float(c), float(v)) for c, v in zip(costs, values)]
+    ok = [i for i, (c, v) in enumerate(pts) if not (math.isnan(c) or math.isnan(v))]
+
+    def dominated(i: int) -> bool:
+        ci, vi = pts[i]
+        return any(pts[j][0] <= ci and pts[j][1] >= vi and (pts[j][0] < ci or pts[j][1] > vi) for j in ok)
+
+    return sorted((i for i in ok if not dominated(i)), key=lambda i: (pts[i][0], -pts[i][1], i))
+
+
+def within_budget(designs: Sequence[Mapping], **limits: float | None) -> list[int]:
+    """Indices of the ``designs`` (mappings such as ablation records or table rows) whose every
+    limited field is at most its limit: ``within_budget(rows, latency_ms=5, peak_mem_bytes=2**20)``.
+    A limit of ``None`` means no limit; a limit is inclusive (a design exactly on it stays). A
+    design without a limited field, or with ``nan`` there, is out.
+
+    >>> rows = [{"latency_ms": 2.0, "peak_mem_bytes": 900}, {"latency_ms": 4.0, "peak_mem_bytes": 500}]
+    >>> within_budget(rows, latency_ms=3.0), within_budget(rows, latency_ms=None, peak_mem_bytes=500)
+    ([0], [1])
+    """
+    def fits(d: Mapping) -> bool:
+        for key, limit in limits.items():
+            if limit is None:
+                continue
+            v = d.get(key)
+            if v is None or math.isnan(float(v)) or float(v) > limit:
+                return False
+        return True
+
+    return [i for i, d in enumerate(designs) if fits(d)]
+
+
+__all__ = ["Cost", "cost", "n_params", "pareto_front", "within_budget"]

@@ -253,6 +253,33 @@ def results_path(name: str) -> Path:
     return here / f"{name}.jsonl"
 
 
+class ResultsNotFoundError(FileNotFoundError):
+    """The book's committed ablation results are not on this machine; the message says how to get them."""
+
+
+def book_results(name: str = "part4") -> Path:
+    """Path of the book's committed results ``ablation/results/<name>.jsonl``.
+
+    Looked up in the checkout ``fpnlab`` is installed from (``pip install -e fpnlab``), then in the
+    working directory and its parents. The results ship with the book's repository, not with the
+    package, and nothing is downloaded: without a checkout this raises
+    :class:`ResultsNotFoundError` saying how to get them.
+    """
+    here = Path(__file__).resolve()
+    candidates = [here.parents[4]] if len(here.parents) > 4 else []
+    cwd = Path.cwd().resolve()
+    candidates += [cwd, *cwd.parents]
+    for root in candidates:
+        path = root / "ablation" / "results" / f"{name}.jsonl"
+        if path.is_file():
+            return path
+    raise ResultsNotFoundError(
+        f"the book's ablation results ablation/results/{name}.jsonl are not here: they come with the book's "
+        "repository, not with the fpnlab package. Clone it (git clone "
+        "https://github.com/fpnlab/feature-pyramids-hands-on) and run the notebook from the clone, or make "
+        f"them yourself: python -m fpnlab.ablation run ablation/plans/{name}.yaml --out {name}.jsonl")
+
+
 def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local", address: str | None = None,
         progress: bool = True) -> list[dict]:
     """Run every (experiment, seed) of ``plan`` not already in ``out``; append each record when
