@@ -64,7 +64,7 @@ PHONE = {"width": 390, "height": 844}
 # Every widget the library offers (the `fpnlab-<name>` class of its container) must be shown,
 # and so exercised, on at least one page.
 WIDGET_KINDS = {"stride-table", "object-level", "feature-viewer", "fusion-explorer", "attention-viewer",
-                "data-stats", "block-zoo", "backbone-cost", "budget"}
+                "data-stats", "block-zoo", "backbone-cost", "budget", "regularizer"}
 SEEN_KINDS: set[str] = set()
 VIEW_SCRIPT = 'script[type="application/vnd.jupyter.widget-view+json"]'
 STATE_SCRIPT = 'script[type="application/vnd.jupyter.widget-state+json"]'

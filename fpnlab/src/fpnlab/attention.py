@@ -13,6 +13,10 @@ CBAM        ``(B, C, 1, 1)`` then ``(B, 1, H, W)``       Woo et al., 2018
 CoordAtt    ``(B, C, H, 1)`` × ``(B, C, 1, W)``          Hou et al., 2021
 ==========  ===========================================  =====================================
 
+:class:`SelfAttention2d` (``"mhsa"``) is the other kind: QKV self-attention over the ``H·W``
+cells as tokens (Vaswani et al., 2017), added to its input (residual). Its cost grows with
+``(H·W)²``, the gates above with ``H·W``.
+
 Layer choices (bias, BN) follow each paper's official code, so parameter counts match it.
 
 >>> x = torch.randn(2, 64, 16, 16)
@@ -20,6 +24,8 @@ Layer choices (bias, BN) follow each paper's official code, so parameter counts 
 [(2, 64, 16, 16), (2, 64, 16, 16), (2, 64, 16, 16), (2, 64, 16, 16)]
 >>> ECA(256).k
 5
+>>> tuple(SelfAttention2d(64, heads=4)(x).shape)
+(2, 64, 16, 16)
 """
 from __future__ import annotations
 
@@ -160,7 +166,54 @@ class CoordAtt(nn.Module):
 
 
 
-ATTENTIONS = {"se": SE, "eca": ECA, "cbam": CBAM, "coordatt": CoordAtt}
+class SelfAttention2d(nn.Module):
+    """QKV self-attention over the ``N = H·W`` cells of a feature map, residual:
+    ``(B, C, H, W)`` → ``(B, C, H, W)``.
+
+    Tokens ``t = LN(x)`` reshaped to ``(B, N, C)`` (a pre-norm LayerNorm over the channels, as
+    in ViT); ``y = x + MHA(t, t, t)`` with ``nn.MultiheadAttention(C, heads)``: per head,
+    ``softmax(Q Kᵀ / √(C/heads)) V`` with ``Q, K, V = t W_q, t W_k, t W_v``, then an output
+    projection. No positional encoding: every cell sees every other cell, wherever it is.
+
+    Parameters: ``4·C² + 4·C`` (the Q, K, V and output projections with bias) ``+ 2·C`` (the
+    LayerNorm). FLOPs (a multiply-add = 2): ``8·N·C²`` for the four projections plus
+    ``4·N²·C`` for ``Q Kᵀ`` and the product with ``V`` — the second term is quadratic in the
+    number of cells.
+
+    The forward pass is ``nn.MultiheadAttention``'s own reference path
+    (``F.multi_head_attention_forward`` with its weights, ``need_weights=True``): the ``(B·heads,
+    N, N)`` score matrix is a real tensor, so peak memory grows with ``N²`` too and the FLOP
+    counter sees every product. (In eval mode ``nn.MultiheadAttention`` itself would take a fused
+    kernel that ``torch.utils.flop_counter`` does not count on CPU; fused kernels such as
+    FlashAttention avoid storing the ``N × N`` scores, not the ``N²`` FLOPs.) ``last_map``: the
+    ``(B, N, N)`` attention weights averaged over heads, kept when ``keep_map=True``.
+    """
+
+    def __init__(self, channels: int, heads: int = 4, keep_map: bool = False):
+        super().__init__()
+        if channels % heads:
+            raise ValueError(f"SelfAttention2d: channels={channels} is not divisible by heads={heads}; "
+                             f"pick heads among the divisors of {channels}")
+        self.norm = nn.LayerNorm(channels)
+        self.attn = nn.MultiheadAttention(channels, heads, batch_first=True)
+        self.keep_map = keep_map
+        self.last_map: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        t = self.norm(x.flatten(2).transpose(1, 2))               # (B, N, C)
+        a = self.attn
+        y, weights = F.multi_head_attention_forward(
+            t.transpose(0, 1), t.transpose(0, 1), t.transpose(0, 1), c, a.num_heads,
+            a.in_proj_weight, a.in_proj_bias, None, None, False, 0.0, a.out_proj.weight, a.out_proj.bias,
+            training=self.training, need_weights=True, average_attn_weights=True)
+        y = y.transpose(0, 1)                                     # (B, N, C)
+        if self.keep_map:
+            self.last_map = weights.detach()                      # (B, N, N)
+        return x + y.transpose(1, 2).reshape(b, c, h, w)
+
+
+ATTENTIONS = {"se": SE, "eca": ECA, "cbam": CBAM, "coordatt": CoordAtt, "mhsa": SelfAttention2d}
 
 
 def make_attention(name: str, channels: int, **kwargs) -> nn.Module:
@@ -170,4 +223,5 @@ def make_attention(name: str, channels: int, **kwargs) -> nn.Module:
     return ATTENTIONS[name](channels, **kwargs)
 
 
-__all__ = ["ATTENTIONS", "CBAM", "ECA", "SE", "CoordAtt", "HSwish", "eca_kernel_size", "make_attention"]
+__all__ = ["ATTENTIONS", "CBAM", "ECA", "SE", "CoordAtt", "HSwish", "SelfAttention2d", "eca_kernel_size",
+           "make_attention"]
