@@ -171,7 +171,7 @@ def test_measure_plan_measures_every_experiment_now_and_the_report_uses_it():
 
     plan = {"seeds": [0, 1], "baseline": {"data": {"size": 64}, "neck": {"width": 16}},
             "experiments": [{"name": "no_neck", "change": {"neck.name": "none"}}]}
-    lat = measure_plan(plan)
+    lat = measure_plan(plan, rounds=2)
     assert set(lat) == {"baseline", "no_neck"}
     assert all(m["latency_ms"] > 0 and m["params"] > 0 for m in lat.values())
     assert lat["baseline"]["params"] == lat["no_neck"]["params"]  # LateralNeck: same parameters as FPN
@@ -189,3 +189,11 @@ def test_book_results_are_found_from_anywhere_in_a_checkout_and_explained_elsewh
     with pytest.raises(ResultsNotFoundError, match="Clone it .* or make them yourself: python -m fpnlab.ablation run "
                                                   "ablation/plans/nope.yaml"):
         book_results("nope")
+
+
+def test_run_inside_its_own_worker_names_the_main_guard(tmp_path, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
+    with pytest.raises(RuntimeError, match='if __name__ == "__main__":'):
+        run(SMOKE, tmp_path / "r.jsonl", progress=False)

@@ -128,23 +128,28 @@ def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict
             "latency_threads": threads, "latency_batch": batch}
 
 
-def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: int = 1) -> dict:
-    """``{experiment: measure(...)}`` for every experiment of ``plan``, measured now, one after
-    another in this process, on freshly built (untrained) models — latency and memory depend on
-    the architecture, not on the trained weights.
+def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: int = 1, rounds: int = 3) -> dict:
+    """``{experiment: measure(...)}`` for every experiment of ``plan``, measured now in this
+    process on freshly built (untrained) models — latency and memory depend on the
+    architecture, not on the trained weights. The designs are timed in ``rounds`` interleaved
+    rounds and each keeps its smallest median, so a burst of load hits one round of every
+    design rather than all of one design.
 
     Each record's own ``latency_ms`` was measured at the end of its run, under whatever load the
     machine had then (on a shared laptop: other runs, a browser); to compare designs, measure
     them together, here, with :func:`measure_plan`.
     """
     plan = load_plan(plan)
-    out = {}
+    models = {}
     for e in plan["experiments"]:
-        cfg = e["config"]
         torch.manual_seed(0)
-        model = make_detector(cfg, num_classes=2).to(device)
-        out[e["name"]] = measure(model, size or cfg["data"]["size"], device, threads,
-                                 cfg["measure"].get("latency_batch", 1))
+        models[e["name"]] = (make_detector(e["config"], num_classes=2).to(device), e["config"])
+    out = {}
+    for _ in range(max(1, rounds)):
+        for name, (model, cfg) in models.items():
+            m = measure(model, size or cfg["data"]["size"], device, threads, cfg["measure"].get("latency_batch", 1))
+            if name not in out or m["latency_ms"] < out[name]["latency_ms"]:
+                out[name] = m
     return out
 
 
@@ -306,6 +311,13 @@ def _exclusive(out):
     except ImportError:  # Windows: one runner per results file is the user's job
         yield
         return
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        raise RuntimeError(
+            "fpnlab.ablation.run was called inside one of its own worker processes: the script that calls "
+            "run(..., workers>1) is re-imported by every worker. Put the call under "
+            "`if __name__ == \"__main__\":` (or use workers=1, or the CLI).")
     lock = Path(str(out) + ".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "w") as f:
