@@ -197,3 +197,16 @@ def test_run_inside_its_own_worker_names_the_main_guard(tmp_path, monkeypatch):
     monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())
     with pytest.raises(RuntimeError, match='if __name__ == "__main__":'):
         run(SMOKE, tmp_path / "r.jsonl", progress=False)
+
+
+def test_plan_errors_speak_the_readers_language():
+    import fpnlab
+
+    bad = {"seeds": [0, 1], "experiments": [{"name": "x", "change": {"neck.name": "none", "neck.width": 8}}]}
+    fpnlab.set_lang("tr")
+    try:
+        with pytest.raises(PlanError, match=r"'x' deneyi 2 ayarı birden değiştiriyor \(neck.name, neck.width\); "
+                                            "bir deney, bir değişken: onu 2 deneye böl"):
+            load_plan(bad)
+    finally:
+        fpnlab.set_lang("en")
