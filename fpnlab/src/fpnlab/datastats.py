@@ -610,7 +610,9 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
                 if ok:
                     try:
                         px[i] = pixel_stats(p)
-                    except (OSError, ValueError):  # not an image (PIL's UnidentifiedImageError), truncated
+                    # not an image (PIL's UnidentifiedImageError), truncated; ImportError: a library that
+                    # patches PIL.Image.open (ultralytics tries pi_heif on an unknown file) lacks its plugin
+                    except (OSError, ValueError, ImportError):
                         unreadable.append(p.name)
             brightness, contrast, blur = px[:, 0], px[:, 1], px[:, 2]
             if unreadable:
