@@ -3,6 +3,7 @@ and measures one detector and appends one JSON line to the results file."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import time
@@ -128,28 +129,40 @@ def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict
             "latency_threads": threads, "latency_batch": batch}
 
 
-def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: int = 1, rounds: int = 3) -> dict:
-    """``{experiment: measure(...)}`` for every experiment of ``plan``, measured now in this
-    process on freshly built (untrained) models — latency and memory depend on the
-    architecture, not on the trained weights. The designs are timed in ``rounds`` interleaved
-    rounds and each keeps its smallest median, so a burst of load hits one round of every
-    design rather than all of one design.
+def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: int = 1, rounds: int = 4,
+                 number: int = 5, num_classes: int = 2) -> dict:
+    """``{experiment: {"latency_ms", "peak_mem_bytes", "params", "flops", ...}}`` for every
+    experiment of ``plan``, measured now in this process on freshly built (untrained) models —
+    latency and memory depend on the architecture, not on the trained weights.
+
+    Latency: every design is warmed up, then timed in ``rounds`` interleaved rounds of ``number``
+    passes (``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised) and keeps its
+    smallest median, so a burst of load hits one round of every design rather than all of one
+    design. Memory, parameters and FLOPs: :func:`fpnlab.metrics.cost`, once per design.
 
     Each record's own ``latency_ms`` was measured at the end of its run, under whatever load the
     machine had then (on a shared laptop: other runs, a browser); to compare designs, measure
-    them together, here, with :func:`measure_plan`.
+    them together, here, with this function.
     """
+    from ..metrics import cost  # first: it silences the CUDA-runtime log torch.utils.benchmark's import makes
+    from torch.utils import benchmark
+
     plan = load_plan(plan)
-    models = {}
+    out, timers = {}, {}
     for e in plan["experiments"]:
+        cfg = e["config"]
         torch.manual_seed(0)
-        models[e["name"]] = (make_detector(e["config"], num_classes=2).to(device), e["config"])
-    out = {}
-    for _ in range(max(1, rounds)):
-        for name, (model, cfg) in models.items():
-            m = measure(model, size or cfg["data"]["size"], device, threads, cfg["measure"].get("latency_batch", 1))
-            if name not in out or m["latency_ms"] < out[name]["latency_ms"]:
-                out[name] = m
+        model = make_detector(cfg, num_classes).to(device).eval()
+        side, batch = size or cfg["data"]["size"], cfg["measure"].get("latency_batch", 1)
+        x = torch.rand(batch, 3, side, side, device=device)
+        c = cost(model, x, repeats=1, warmup=1, threads=threads)
+        out[e["name"]] = {"latency_ms": math.inf, "peak_mem_bytes": c.peak_mem_bytes, "params": c.params,
+                          "flops": c.flops, "latency_threads": threads, "latency_batch": batch}
+        timers[e["name"]] = benchmark.Timer("model(x)", globals={"model": model, "x": x}, num_threads=threads)
+    with torch.no_grad():
+        for _ in range(max(1, rounds)):
+            for name, timer in timers.items():
+                out[name]["latency_ms"] = min(out[name]["latency_ms"], timer.timeit(number).median * 1e3)
     return out
 
 
