@@ -210,3 +210,18 @@ def test_plan_errors_speak_the_readers_language():
             load_plan(bad)
     finally:
         fpnlab.set_lang("en")
+
+
+def test_book_evidence_reads_the_committed_results_or_says_where_they_are(monkeypatch):
+    from fpnlab.ablation import book_evidence, book_results, evidence
+    from fpnlab.ablation import runner
+
+    assert book_evidence("no_p2", "AP_small", lang="en") == evidence(read_results(book_results("part4")), "no_p2",
+                                                                    "AP_small", lang="en")
+
+    def missing(name):
+        raise runner.ResultsNotFoundError(name)
+
+    monkeypatch.setattr(runner, "book_results", missing)
+    assert "ablation/results/part4.jsonl) are not on this machine" in book_evidence("no_p2", lang="en")
+    assert "bu makinede yok" in book_evidence("no_p2", lang="tr")

@@ -11,10 +11,10 @@ Command line (``python -m fpnlab.ablation --help``)::
     python -m fpnlab.ablation report results.jsonl [--metric AP_small] [--bars bars.png] [--tradeoff t.png]
 """
 from .plan import PlanError, config_hash, jobs, load_plan
-from .report import evidence, plot_bars, plot_tradeoff, report_frame, report_text, summarize
+from .report import book_evidence, evidence, plot_bars, plot_tradeoff, report_frame, report_text, summarize
 from .runner import (ResultsNotFoundError, book_results, command_line, make_backbone, make_data, make_detector, make_neck, measure, measure_plan, read_results,
                      results_path, run, run_job)
 
-__all__ = ["PlanError", "ResultsNotFoundError", "book_results", "evidence", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
+__all__ = ["PlanError", "ResultsNotFoundError", "book_evidence", "book_results", "evidence", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
            "report_text", "summarize", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
            "measure", "measure_plan", "read_results", "results_path", "run", "run_job"]

@@ -2,6 +2,7 @@
 whether that Δ stands out from the seed-to-seed spread; bar and trade-off plots."""
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 
@@ -31,6 +32,11 @@ _S = Strings({
                       "tr": "Kazanç, seed'den seed'e yayılımı aşıyor."},
     "ab_verdict_down": {"en": "The loss exceeds the seed-to-seed spread.",
                         "tr": "Kayıp, seed'den seed'e yayılımı aşıyor."},
+    "ab_no_results": {
+        "en": "{experiment}: the book's committed ablation results (ablation/results/{name}.jsonl) are not on this "
+              "machine; they come with the book's repository: clone it to see the measurement here.",
+        "tr": "{experiment}: kitabın commit edilmiş ablation sonuçları (ablation/results/{name}.jsonl) bu makinede "
+              "yok; kitabın deposuyla gelir: ölçümü burada görmek için depoyu klonla."},
     "ab_verdict_none": {"en": "The difference does not exceed the seed-to-seed spread: not shown by this ablation.",
                         "tr": "Fark, seed'den seed'e yayılımı aşmıyor: bu ablation bunu göstermedi."},
 })
@@ -102,6 +108,27 @@ def evidence(records, experiment: str, metric: str = "AP_small", baseline: str =
     return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
               delta=delta, spread=spread * scale, base=b["mean"] * scale, base_std=b["std"] * scale,
               verdict=_S(verdict, lang))
+
+
+def book_evidence(experiment: str, metric: str = "AP_small", results: str = "part4", baseline: str = "baseline",
+                  lang: str | None = None) -> str:
+    """:func:`evidence` on the book's committed results (:func:`~fpnlab.ablation.book_results`).
+
+    Where they are not on this machine (a chapter opened on its own), a sentence that says so and
+    how to get them, instead of an error: the chapter still runs to its end.
+    """
+    from .runner import ResultsNotFoundError, book_results
+
+    try:
+        path = book_results(results)
+    except ResultsNotFoundError:
+        return _S("ab_no_results", lang or get_lang(), experiment=experiment, name=results)
+    return evidence(_records(str(path), path.stat().st_mtime_ns), experiment, metric, baseline, lang)
+
+
+@functools.lru_cache(maxsize=8)
+def _records(path: str, mtime_ns: int) -> list:
+    return read_results(path)  # read once per file version, however many claims a chapter checks
 
 
 def _nan(v) -> bool:
