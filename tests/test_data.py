@@ -85,3 +85,25 @@ def test_collate_refuses_mixed_sizes_and_says_how_to_fix():
     t = {"boxes": torch.zeros(0, 4), "labels": torch.zeros(0, dtype=torch.long)}
     with pytest.raises(ValueError, match="letterbox"):
         collate([(torch.zeros(3, 8, 8), t), (torch.zeros(3, 8, 9), t)])
+
+
+def test_dot_look_is_a_control_without_context_the_dot_colour_is_the_class():
+    import numpy as np
+    from fpnlab.data import ContextShapes
+
+    def dots(ds):
+        """(class follows the marker, dot is yellow, class) for every dot of ``ds``."""
+        out = []
+        for img, tgt in ds:
+            marker = [int(l) - 5 for l in tgt["labels"].tolist() if l >= 5][0]  # 0 red, 1 blue scene
+            for (x0, y0, x1, y1), label in zip(tgt["boxes"].int().tolist(), tgt["labels"].tolist()):
+                if label in (3, 4):
+                    yellow = bool(img[2, (y0 + y1) // 2, (x0 + x1) // 2] < 0.5)
+                    out.append((label - 3 == marker, yellow, label - 3))
+        return out
+
+    plain = dots(ContextShapes(40, size=128, seed=3, label_marker=True, max_dots=8))
+    look = dots(ContextShapes(40, size=128, seed=3, label_marker=True, max_dots=8, dot_look=True))
+    assert all(f for f, _, _ in plain) and not any(y for _, y, _ in plain)  # default: marker decides, all grey
+    assert all(y == bool(c) for _, y, c in look)                             # dot_look: colour decides, always
+    assert 0.3 < np.mean([f for f, _, _ in look]) < 0.7                      # and the marker no longer does

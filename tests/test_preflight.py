@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torchvision.transforms import v2
 
-from fpnlab.data import Shapes
+from fpnlab.data import ContextShapes, Shapes
 from fpnlab.detector import tiny_detector
 from fpnlab.heads import DenseHead
 from fpnlab.preflight import preflight
@@ -124,3 +124,83 @@ def test_a_head_cut_from_the_neck_still_overfits_and_only_gradients_sees_it():
     report = preflight(model, DATA, **FAST)
     assert report.failed == ["gradients"], str(report)
     assert report["gradients"].numbers["no_grad"] == report["gradients"].numbers["params"] - 10
+
+
+# ---- boxes: a box that loses its cells to a smaller box is a note; a box that can have no cell fails
+
+
+def test_context_shapes_pass_and_the_box_lost_to_a_smaller_one_is_a_note():
+    torch.manual_seed(0)
+    report = preflight(tiny_detector(5), ContextShapes(64, seed=0), batch_size=16)
+    assert report.ok, str(report)
+    boxes = report["boxes"].numbers
+    assert (boxes["n_boxes"], boxes["boxes_without_cell"], boxes["boxes_lost_to_smaller"]) == (104, 0, 1)
+    assert "Note: 1 of 104 boxes (1.0%) lose all their cells to a smaller overlapping box" in report["boxes"].message
+    assert "%1,0" in report["boxes"].texts["tr"] and "kaptırıyor" in report["boxes"].texts["tr"]
+    assert "pass" in report.table() and "FAIL" not in report.table()
+
+
+def test_a_crowded_set_passes_with_boxes_lost_to_smaller_ones():
+    torch.manual_seed(0)
+    report = preflight(tiny_detector(5), ContextShapes(16, size=64, density=4, seed=0))
+    assert report.ok, str(report)
+    boxes = report["boxes"].numbers
+    assert boxes["n_boxes"] == 176 and boxes["boxes_without_cell"] == 0 and boxes["boxes_lost_to_smaller"] == 5
+    assert "5 of 176 boxes (2.8%)" in report["boxes"].message and "(%2,8)" in report["boxes"].texts["tr"]
+
+
+class Boxes:
+    """One 64×64 image per target list: ``boxes`` (xyxy px), all of class 0."""
+
+    def __init__(self, *images):
+        self.images = images
+
+    def __len__(self):
+        return len(self.images)
+
+    def batch(self, indices):
+        indices = list(indices)
+        targets = [{"boxes": torch.tensor(self.images[i], dtype=torch.float32),
+                    "labels": torch.zeros(len(self.images[i]), dtype=torch.long)} for i in indices]
+        return torch.rand(len(indices), 3, 64, 64, generator=torch.Generator().manual_seed(0)), targets
+
+
+NO_TRAINING = dict(batch_size=2, steps=2, factor=1.0)
+
+
+def test_a_box_whose_cells_a_smaller_box_takes_is_counted_as_lost_not_missing():
+    big, small = [8.0, 8.0, 46.0, 40.0], [10.0, 10.0, 42.0, 42.0]  # both on stride 16; small takes big's 2 cells
+    report = preflight(_model(), Boxes([big, small], [big]), **NO_TRAINING)
+    assert report["boxes"].ok, report["boxes"].message
+    assert (report["boxes"].numbers["boxes_lost_to_smaller"], report["boxes"].numbers["boxes_without_cell"]) == (1, 0)
+    assert "1 of 3 boxes (33.3%)" in report["boxes"].message  # alone (second image) the same box keeps its cells
+
+
+def test_boxes_given_as_xywh_still_fail_boxes():
+    class AsXYWH:  # the classic format bug: COCO's [x, y, w, h] passed on as xyxy
+        def __len__(self):
+            return len(DATA)
+
+        def batch(self, indices):
+            images, targets = DATA.batch(indices)
+            return images, [dict(t, boxes=torch.cat([t["boxes"][:, :2], t["boxes"][:, 2:] - t["boxes"][:, :2]], 1))
+                            for t in targets]
+
+    images, targets = AsXYWH().batch(range(4))
+    degenerate = sum(int(((t["boxes"][:, 2] <= t["boxes"][:, 0]) | (t["boxes"][:, 3] <= t["boxes"][:, 1])).sum())
+                     for t in targets)
+    report = preflight(_model(), AsXYWH(), **dict(FAST, steps=2))
+    assert not report["boxes"].ok and degenerate >= 1
+    assert report["boxes"].numbers["boxes_without_cell"] == degenerate
+    n_boxes = report["boxes"].numbers["n_boxes"]
+    assert f"{degenerate} of {n_boxes} ground-truth boxes get no cell" in report["boxes"].message
+    assert "box format" in report["boxes"].message and "kutu biçimini" in report["boxes"].texts["tr"]
+
+
+def test_a_tiny_box_between_cell_centres_fails_boxes():
+    # 0.5 px wide: no cell centre inside it at any stride; the nearest (10, 10) is 1.4 px away
+    data = Boxes([[8.1, 8.1, 8.6, 8.6], [20.0, 20.0, 44.0, 40.0]])
+    report = preflight(_model(), data, **dict(NO_TRAINING, batch_size=1))
+    assert not report["boxes"].ok
+    assert report["boxes"].numbers["boxes_without_cell"] == 1 and report["boxes"].numbers["decode_px"] < 1e-3
+    assert "1 of 2 ground-truth boxes get no cell on any level" in report["boxes"].message

@@ -185,3 +185,23 @@ def test_block_by_name_from_the_block_zoo():
     with pytest.raises(ValueError, match="neither a name in fpnlab.blocks.BLOCKS \\(basic, bottleneck, c2f"):
         YOLOBackbone([8, 16, 16, 32, 32], [1, 1, 1, 1], block="resnet")
     assert set(BLOCKS) >= {"repvgg", "c2f", "dwsep"}
+
+
+def test_drop_block_sits_after_the_last_two_stages_and_is_identity_in_eval():
+    import torchvision
+
+    bb = YOLOBackbone([8, 8, 16, 32, 64], [1, 1, 1, 1], drop_block=0.2, drop_block_size=3)
+    where = [i for i, st in enumerate(bb.stages) if "drop_block" in dict(st.named_children())]
+    assert where == [2, 3]
+    assert isinstance(bb.stages[3].drop_block, torchvision.ops.DropBlock2d) and bb.stages[3].drop_block.p == 0.2
+    assert tuple(bb.train()(torch.rand(1, 3, 64, 64))["C5"].shape) == (1, 64, 2, 2)  # a 2 × 2 map: block side 1
+    plain = YOLOBackbone([8, 8, 16, 32, 64], [1, 1, 1, 1])
+    plain.load_state_dict(bb.state_dict())  # DropBlock has no weights: the same network otherwise
+    x = torch.rand(2, 3, 64, 64)
+    bb.eval(), plain.eval()
+    assert all(torch.equal(a, b) for a, b in zip(bb(x).values(), plain(x).values()))
+    bb.train()
+    torch.manual_seed(0)
+    assert not torch.equal(bb(x)["C5"], plain.train()(x)["C5"])
+    with pytest.raises(ValueError, match="drop_block=1.5 must be in \\[0, 1\\)"):
+        YOLOBackbone([8, 8, 16, 32, 64], [1, 1, 1, 1], drop_block=1.5)

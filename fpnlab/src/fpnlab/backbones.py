@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import torch
 from torch import nn
+from torchvision.ops import DropBlock2d, drop_block2d
 
 from .i18n import Strings
 from .layers import conv_norm_act
@@ -271,6 +272,11 @@ _S = Strings({
               "dropping a residual branch",
         "tr": "YOLOBackbone: drop_path={got} [0, 1) aralığında olmalı: bir residual dalın "
               "atılma olasılığının en büyük değeri"},
+    "yb_dropblock_rate": {
+        "en": "YOLOBackbone: drop_block={got} must be in [0, 1): it is the probability that DropBlock drops "
+              "a cell (in squares of drop_block_size)",
+        "tr": "YOLOBackbone: drop_block={got} [0, 1) aralığında olmalı: DropBlock'un bir hücreyi "
+              "(drop_block_size kenarlı karelerle) atma olasılığıdır"},
     "yb_drop_block": {
         "en": "YOLOBackbone: drop_path={got} with a custom block, but the block does not take a "
               "drop_path= argument; add one (a list of per-bottleneck rates) or use drop_path=0",
@@ -376,6 +382,16 @@ def stride_plan(strides: Sequence[int]) -> list[int]:
     return stages
 
 
+class _DropBlock(DropBlock2d):
+    """``torchvision.ops.DropBlock2d`` whose square shrinks to the largest odd side that fits a
+    small map (torchvision clamps it to the map and then refuses an even side, e.g. 2 × 2)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        side = min(self.block_size, x.shape[-2], x.shape[-1])
+        side -= 1 - side % 2
+        return drop_block2d(x, self.p, max(1, side), self.inplace, self.eps, self.training)
+
+
 class YOLOBackbone(nn.Module):
     """YOLOv8's backbone (ultralytics layers 0–9) with its design choices as arguments.
 
@@ -405,6 +421,10 @@ class YOLOBackbone(nn.Module):
             first bottleneck of the backbone to ``drop_path`` at the last
             (:func:`drop_path_rates`); identity in eval mode; 0 adds no module.
         sppf: put ``SPPF(widths[4], widths[4], k=5)`` after the last stage (YOLOv8's layer 9).
+        drop_block: DropBlock rate (``torchvision.ops.DropBlock2d``) after the block of the last
+            two stages (C4, C5 with the default strides: where the DropBlock paper puts it, its
+            groups 3 and 4); identity in eval mode; 0 adds no module.
+        drop_block_size: the side of each dropped square, in cells of that stage's map.
         in_channels: image channels.
 
     ``feature_info`` (name, channels, stride per output) is **measured** on a probe input at
@@ -428,7 +448,7 @@ class YOLOBackbone(nn.Module):
     def __init__(self, widths: Sequence[int], depths: Sequence[int],
                  strides: Sequence[int] = (2, 2, 2, 2, 2), block="c2f", norm: str = "bn",
                  act: str = "silu", attention=None, drop_path: float = 0.0, sppf: bool = True,
-                 in_channels: int = 3):
+                 drop_block: float = 0.0, drop_block_size: int = 3, in_channels: int = 3):
         super().__init__()
         from .attention import ATTENTIONS, make_attention
         from .necks.yolo import C2f, SPPF, ConvBNSiLU
@@ -466,6 +486,8 @@ class YOLOBackbone(nn.Module):
                 raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
         if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
             raise ValueError(_S("yb_drop", got=drop_path))
+        if not (isinstance(drop_block, (int, float)) and 0 <= drop_block < 1):
+            raise ValueError(_S("yb_dropblock_rate", got=drop_block))
         if drop_path > 0 and block != "c2f":
             try:
                 takes_drop = "drop_path" in inspect.signature(block).parameters
@@ -492,6 +514,8 @@ class YOLOBackbone(nn.Module):
                 body = block(cout, cout, n, norm, act, **kwargs)
             parts = OrderedDict(conv=ConvBNSiLU(cin, cout, 3, strides[i + 1], norm=norm, act=act),
                                 block=body)
+            if drop_block > 0 and i >= len(depths) - 2:
+                parts["drop_block"] = _DropBlock(drop_block, drop_block_size)
             if attention[name] is not None:
                 parts["attention"] = make_attention(attention[name], cout)
             self.stages.append(nn.Sequential(parts))

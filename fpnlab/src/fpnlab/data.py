@@ -113,6 +113,8 @@ class Shapes(GeneratedSet):
 CONTEXT_CLASSES = ("square", "disc", "triangle", "dot_a", "dot_b")
 _MARKER_COLOURS = (np.array([0.95, 0.15, 0.1], np.float32), np.array([0.1, 0.35, 0.95], np.float32))
 _DOT_COLOUR = np.array([0.92, 0.92, 0.92], np.float32)
+# dot_look=True: the dot's own colour is its class (dot_a light grey, dot_b yellow), no context needed
+_DOT_LOOKS = (_DOT_COLOUR, np.array([0.95, 0.8, 0.1], np.float32))
 
 
 def _ring(canvas: np.ndarray, cx: float, cy: float, r: float, width: float, colour: np.ndarray) -> None:
@@ -147,6 +149,12 @@ class ContextShapes(GeneratedSet):
     - optional degradations: Gaussian ``blur`` (sigma, px), additive ``noise`` (std) and
       ``low_light`` (brightness × (1 − low_light)).
 
+    ``dot_look=True`` is the **control without context**: each dot's class is drawn at random
+    (independent of the marker, ``context`` unused) and shown by the dot itself — ``dot_a`` light
+    grey, ``dot_b`` yellow — so AP on the dots measures finding and placing small objects
+    without "classify the dot by a marker far away" folded in. Everything else (sizes, positions,
+    marker, shapes) is drawn as without it.
+
     ``density`` scales the number of shapes (at most ``density × 3``) and, unless ``max_dots``
     is given, of dots (at most ``density × 6``); at least one of each. ``marker_side`` is the
     marker's side as a fraction of ``size``. Everything is drawn from ``seed``;
@@ -166,14 +174,14 @@ class ContextShapes(GeneratedSet):
                  class_weights=(1.0, 0.6, 0.3), marker_side: float = 0.25, min_dot_dist: float | None = None,
                  min_dot_gap: float = 0.0, max_dot_gap: float = math.inf, max_dots: int | None = None,
                  label_marker: bool = False, clutter: int = 2, blur: float = 0.0, noise: float = 0.0,
-                 low_light: float = 0.0):
+                 low_light: float = 0.0, dot_look: bool = False):
         if not 0.0 <= context <= 1.0:
             raise ValueError(f"context is the probability that a dot's class follows the marker; "
                              f"give a value in [0, 1] (0.5 = no cue), got {context}")
         if size < 32:
             raise ValueError(f"size must be at least 32 px (the marker and the dots need room); got {size}")
         self.size, self.seed, self.context = size, seed, context
-        self.label_marker = label_marker
+        self.label_marker, self.dot_look = label_marker, bool(dot_look)
         if label_marker:
             self.classes = CONTEXT_CLASSES + ("marker_a", "marker_b")
         lo, hi = shape_sides
@@ -214,7 +222,7 @@ class ContextShapes(GeneratedSet):
         if self.label_marker:
             boxes.append([mx0, my0, mx0 + m, my0 + m])
             labels.append(5 + scene)
-        # dots: identical look, class from the marker (with probability `context`)
+        # dots: class from the marker (with probability `context`), or from their own colour (dot_look)
         n_dots = int(rng.integers(1, self.max_dots + 1))
         placed = 0
         for _ in range(50 * n_dots):
@@ -230,10 +238,14 @@ class ContextShapes(GeneratedSet):
             if any(x0 < b[2] + 1 and b[0] - 1 < x0 + side and y0 < b[3] + 1 and b[1] - 1 < y0 + side
                    for b in boxes):  # dots sit on the background, apart from every other object
                 continue
-            _draw(canvas, 1, x0, y0, side, _DOT_COLOUR)
-            follows = rng.random() < self.context
+            if self.dot_look:  # the class is in the dot's own colour, not in the marker
+                cls = int(rng.integers(2))
+                _draw(canvas, 1, x0, y0, side, _DOT_LOOKS[cls])
+            else:
+                _draw(canvas, 1, x0, y0, side, _DOT_COLOUR)
+                cls = scene if rng.random() < self.context else 1 - scene
             boxes.append([x0, y0, x0 + side, y0 + side])
-            labels.append(3 + (scene if follows else 1 - scene))
+            labels.append(3 + cls)
             placed += 1
         img = torch.from_numpy(canvas).permute(2, 0, 1).contiguous()
         if kw["blur"] > 0:

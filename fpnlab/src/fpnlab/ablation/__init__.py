@@ -1,4 +1,4 @@
-"""Controlled ablations: one variable per experiment, the same data and schedule, ≥ 2 seeds.
+"""Controlled ablations: one variable per experiment, the same data and schedule, ≥ 3 seeds to test a Δ.
 
 >>> plan = load_plan({"seeds": [0, 1], "experiments": [{"name": "no_p2", "change": {"neck.levels": ["C3", "C4", "C5"]}}]})
 >>> [(j["experiment"], j["seed"]) for j in jobs(plan)]
@@ -8,13 +8,17 @@ Command line (``python -m fpnlab.ablation --help``)::
 
     python -m fpnlab.ablation run ablation/plans/smoke.yaml --out results.jsonl [--device cpu|cuda]
         [--workers N] [--backend local|ray] [--address ray://...]
+    python -m fpnlab.ablation run ablation/plans/part4.yaml --out ablation/results/part4.jsonl --only no_p2:2
+        (train that record again and say whether its numbers equal the committed ones)
     python -m fpnlab.ablation report results.jsonl [--metric AP_small] [--bars bars.png] [--tradeoff t.png]
 """
-from .plan import PlanError, config_hash, jobs, load_plan
-from .report import book_evidence, evidence, plot_bars, plot_tradeoff, report_frame, report_text, summarize
-from .runner import (ResultsNotFoundError, book_results, command_line, make_backbone, make_data, make_detector, make_neck, measure, measure_plan, read_results,
-                     results_path, run, run_job)
+from .plan import PlanError, choose, config_hash, jobs, load_plan, tune_jobs
+from .report import (book_evidence, evidence, fmt_p, holm, paired_test, plot_bars, plot_tradeoff, report_frame, report_text,
+                     summarize, verdict_text)
+from .runner import (ResultsNotFoundError, book_results, check_plan, command_line, git_state, make_backbone, make_data, make_detector,
+                     make_neck, make_split, measure, measure_plan, read_results, rerun, results_path, run, run_job)
 
 __all__ = ["PlanError", "ResultsNotFoundError", "book_evidence", "book_results", "evidence", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
-           "report_text", "summarize", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
-           "measure", "measure_plan", "read_results", "results_path", "run", "run_job"]
+           "report_text", "summarize", "holm", "paired_test", "verdict_text", "fmt_p", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
+           "measure", "measure_plan", "read_results", "results_path", "run", "run_job", "choose", "tune_jobs", "check_plan",
+           "git_state", "make_split", "rerun"]

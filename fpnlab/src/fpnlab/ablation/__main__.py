@@ -1,4 +1,4 @@
-"""``python -m fpnlab.ablation run PLAN.yaml --out RESULTS.jsonl`` / ``report RESULTS.jsonl``."""
+"""``python -m fpnlab.ablation run PLAN.yaml --out RESULTS.jsonl [--only EXP[:SEED]]`` / ``report RESULTS.jsonl``."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import sys
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m fpnlab.ablation",
-                                description="Controlled ablations: one variable per experiment, >= 2 seeds.")
+                                description="Controlled ablations: one variable per experiment, >= 3 seeds for a verdict.")
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="train and evaluate every (experiment, seed) not yet in --out")
     r.add_argument("plan")
@@ -17,6 +17,9 @@ def main(argv=None) -> int:
     r.add_argument("--backend", default="local", choices=["local", "ray"])
     r.add_argument("--address", default=None, help="Ray cluster address (default: start a local Ray)")
     r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--only", action="append", metavar="EXP[:SEED]",
+                   help="train these final runs again and compare them with their records in --out (nothing is "
+                        "written); repeat for several; exit status 1 if any differs")
     s = sub.add_parser("report", help="mean ± std over seeds and the paired Δ to the baseline")
     s.add_argument("results")
     s.add_argument("--metric", action="append", help="metric(s) to tabulate (default: AP, AP_small, AP_medium, AP_large)")
@@ -25,6 +28,13 @@ def main(argv=None) -> int:
     s.add_argument("--bars", default=None, help="save bars with error bars of the first metric to this file")
     s.add_argument("--tradeoff", default=None, help="save AP against latency to this file")
     args = p.parse_args(argv)
+    if args.cmd == "run" and args.only:
+        from .runner import rerun
+
+        results = rerun(args.plan, args.out, args.only, device=args.device, workers=args.workers)
+        for r in results:
+            print(r["message"])
+        return 0 if all(r["equal"] for r in results) else 1
     if args.cmd == "run":
         from .runner import run
 

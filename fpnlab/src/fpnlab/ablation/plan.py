@@ -17,6 +17,15 @@ A plan is a YAML file (or the same dict)::
 Every experiment runs with every seed, on the same split, augmentation and schedule as the
 baseline (which runs too, under the name ``baseline``). An experiment whose ``change`` touches
 more than one setting is refused: one variable, one experiment.
+
+**The same tuning budget for every arm** (optional ``tune`` section)::
+
+    tune: {key: schedule.lr, values: [0.003, 0.006, 0.012], seeds: [0], metric: AP}
+
+Every experiment — the baseline too — first trains once per value (and tuning seed) and is
+scored on the **validation** split; each keeps the value with the best mean ``metric``. The final
+runs (every seed of ``seeds``) use that value and are scored on a **test** split that tuning never
+saw (``data.n_test`` images drawn from ``data.test_seed``), so a plan with ``tune`` needs one.
 """
 from __future__ import annotations
 
@@ -28,6 +37,8 @@ from pathlib import Path
 
 from ..i18n import Strings
 
+METRICS = ("AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large", "AR100")
+
 DEFAULTS = {
     "data": {"kind": "context_shapes", "size": 128, "n_train": 2000, "n_val": 200, "seed": 0,
              "val_seed": 1, "options": {}, "area_ranges": "scaled"},
@@ -38,6 +49,18 @@ DEFAULTS = {
     "measure": {"threads": 1, "latency_batch": 1},
 }
 
+
+# The keys each section may hold (a key outside these is a typo the runner would ignore).
+# backbone keys and neck/data options are checked against the constructors they go to (runner).
+SECTION_KEYS = {
+    "data": {"kind", "size", "n_train", "n_val", "n_test", "seed", "val_seed", "test_seed", "options",
+             "area_ranges", "train", "val", "test"},
+    "neck": {"name", "width", "levels", "options"},
+    "head": {"num_convs", "norm"},
+    "schedule": {"steps", "batch_size", "lr"},
+    "measure": {"threads", "latency_batch"},
+}
+TUNE_KEYS = {"key", "values", "seeds", "metric"}
 
 # This module's own text, both languages side by side per key (the reader's language: fpnlab.set_lang).
 _S = Strings({
@@ -69,6 +92,23 @@ _S = Strings({
                      "neck.levels or schedule.steps",
                "tr": "{source}: {name} deneyi {setting} ayarını değiştiriyor, ama baseline'da böyle bir ayar yok; "
                      "anahtarlar neck.levels ya da schedule.steps gibi yazılır"},
+    "pl_section_key": {"en": "{source}: {section} has unknown key(s) {keys}; it takes {allowed}",
+                       "tr": "{source}: {section} bölümünde bilinmeyen anahtar(lar) var: {keys}; alabileceği anahtarlar: "
+                             "{allowed}"},
+    "pl_tune": {"en": "{source}: tune needs key (a dotted setting, e.g. schedule.lr), values (at least two), seeds "
+                      "(a list of integers) and metric (one of {metrics}); got {tune}",
+                "tr": "{source}: tune için key (noktalı bir ayar, ör. schedule.lr), values (en az iki değer), seeds "
+                      "(tam sayı listesi) ve metric ({metrics} içinden biri) gerekli; verilen: {tune}"},
+    "pl_tune_test": {"en": "{source}: tune picks each arm's {setting} on the validation split, so the final numbers need a "
+                           "split tuning never saw: give data.n_test (and data.test_seed, different from seed and "
+                           "val_seed)",
+                     "tr": "{source}: tune her kolun {setting} değerini doğrulama kümesinde seçer; son sayılar için tuning'in "
+                           "hiç görmediği bir küme gerekir: data.n_test (ve seed ile val_seed'den farklı bir "
+                           "data.test_seed) ver"},
+    "pl_tune_change": {"en": "{source}: experiment {name} changes {setting}, the setting tune chooses for every arm; "
+                             "leave it to tune or remove tune",
+                       "tr": "{source}: {name} deneyi {setting} ayarını değiştiriyor, ama bu ayarı her kol için tune seçiyor; "
+                             "onu tune'a bırak ya da tune'u kaldır"},
     "pl_same": {"en": "{source}: experiment {name} sets {setting} to {value}, the baseline's value already",
                 "tr": "{source}: {name} deneyi {setting} ayarını {value} yapıyor, ama bu zaten baseline'ın değeri"},
 })
@@ -123,7 +163,7 @@ def load_plan(plan) -> dict:
             plan = yaml.safe_load(f)
         if not isinstance(plan, Mapping):
             raise PlanError(_S("pl_mapping", source=source))
-    unknown = set(plan) - {"name", "description", "seeds", "baseline", "experiments"}
+    unknown = set(plan) - {"name", "description", "seeds", "baseline", "experiments", "tune"}
     if unknown:
         raise PlanError(_S("pl_top", source=source, keys=str(sorted(unknown))))
     seeds = plan.get("seeds")
@@ -136,6 +176,12 @@ def load_plan(plan) -> dict:
         raise PlanError(_S("pl_sections", source=source, keys=str(sorted(unknown)),
                                    sections=str(sorted(DEFAULTS))))
     baseline = _merge(DEFAULTS, base_over)
+    for section, allowed in SECTION_KEYS.items():
+        unknown = set(baseline[section]) - allowed
+        if unknown:
+            raise PlanError(_S("pl_section_key", source=source, section=section, keys=str(sorted(unknown)),
+                               allowed=", ".join(sorted(allowed))))
+    tune = _check_tune(plan.get("tune"), baseline, source)
     experiments = [{"name": "baseline", "change": {}, "config": baseline}]
     names = {"baseline"}
     for i, exp in enumerate(plan.get("experiments") or []):
@@ -158,12 +204,99 @@ def load_plan(plan) -> dict:
             raise PlanError(_S("pl_key", source=source, name=repr(name), setting=repr(key))) from None
         if old == value:
             raise PlanError(_S("pl_same", source=source, name=repr(name), setting=key, value=repr(value)))
+        if tune and key == tune["key"]:
+            raise PlanError(_S("pl_tune_change", source=source, name=repr(name), setting=key))
+
         experiments.append({"name": name, "change": {key: value}, "config": set_dotted(baseline, key, value)})
     return {"name": plan.get("name", Path(source).stem), "seeds": list(seeds), "baseline": baseline,
-            "experiments": experiments}
+            "experiments": experiments, "tune": tune}
 
 
-def jobs(plan: dict) -> list[dict]:
-    """Every (experiment, seed) of a loaded plan, as independent jobs."""
-    return [{"experiment": e["name"], "seed": s, "config": e["config"], "change": e["change"],
-             "config_hash": config_hash(e["config"])} for e in plan["experiments"] for s in plan["seeds"]]
+def _check_tune(tune, baseline: dict, source: str):
+    if tune is None:
+        return None
+    ok = (isinstance(tune, Mapping) and set(tune) <= TUNE_KEYS and isinstance(tune.get("key"), str)
+          and isinstance(tune.get("values"), list) and len(tune["values"]) >= 2
+          and len({json.dumps(v, sort_keys=True) for v in tune["values"]}) == len(tune["values"])
+          and isinstance(tune.get("seeds"), list) and tune["seeds"]
+          and all(isinstance(s, int) and not isinstance(s, bool) for s in tune["seeds"])
+          and tune.get("metric", "AP") in METRICS)
+    if ok:
+        try:
+            get_dotted(baseline, tune["key"])
+        except KeyError:
+            ok = False
+    if not ok:
+        raise PlanError(_S("pl_tune", source=source, metrics=", ".join(METRICS), tune=repr(tune)))
+    data = baseline["data"]
+    if not data.get("n_test") and not data.get("test"):
+        raise PlanError(_S("pl_tune_test", source=source, setting=tune["key"]))
+    if data.get("kind") != "coco" and data.get("test_seed", 2) in (data["seed"], data["val_seed"]):
+        raise PlanError(_S("pl_tune_test", source=source, setting=tune["key"]))
+    return {"metric": "AP", **copy.deepcopy(dict(tune))}
+
+
+def test_split(config: Mapping) -> str:
+    """The split a final run is scored on: ``"test"`` when the data has one, else ``"val"``."""
+    data = config["data"]
+    return "test" if data.get("n_test") or data.get("test") else "val"
+
+
+def _job(e: dict, seed: int, config: dict, phase: str, split: str, **extra) -> dict:
+    return {"experiment": e["name"], "seed": seed, "config": config, "change": e["change"],
+            "config_hash": config_hash(config), "phase": phase, "split": split, **extra}
+
+
+def tune_jobs(plan: dict) -> list[dict]:
+    """The tuning runs of a loaded plan: every experiment × every value × every tuning seed,
+    scored on the validation split (empty without a ``tune`` section)."""
+    tune = plan.get("tune")
+    if not tune:
+        return []
+    return [_job(e, s, set_dotted(e["config"], tune["key"], v), "tune", "val", tune_value=v)
+            for e in plan["experiments"] for v in tune["values"] for s in tune["seeds"]]
+
+
+def choose(plan: dict, records: list) -> dict:
+    """``{experiment: {"key", "value", "metric", "scores"}}`` for every experiment whose tuning
+    runs are all in ``records``: the value with the best mean validation ``metric`` (the first
+    listed wins a tie). Without a ``tune`` section: ``{}``."""
+    tune = plan.get("tune")
+    if not tune:
+        return {}
+    done = {(r["experiment"], r["seed"], r["config_hash"]): r for r in records if r.get("phase") == "tune"}
+    out = {}
+    for e in plan["experiments"]:
+        scores = {}
+        for v in tune["values"]:
+            runs = [done.get((e["name"], s, config_hash(set_dotted(e["config"], tune["key"], v))))
+                    for s in tune["seeds"]]
+            if any(r is None for r in runs):
+                break
+            scores[json.dumps(v)] = sum(r[tune["metric"]] for r in runs) / len(runs)
+        else:
+            best = max(tune["values"], key=lambda v: (scores[json.dumps(v)], -tune["values"].index(v)))
+            out[e["name"]] = {"key": tune["key"], "value": best, "metric": tune["metric"], "split": "val",
+                              "scores": scores}
+    return out
+
+
+def jobs(plan: dict, choices: dict | None = None) -> list[dict]:
+    """The runs of a loaded plan, as independent jobs (dicts with ``experiment``, ``seed``,
+    ``config``, ``change``, ``config_hash``, ``phase`` and the ``split`` they are scored on).
+
+    Without ``tune``: every (experiment, seed), phase ``"final"``. With ``tune``: the tuning
+    runs (:func:`tune_jobs`), then the final runs of every experiment whose choice is in
+    ``choices`` (:func:`choose`), with the chosen value.
+    """
+    if not plan.get("tune"):
+        return [_job(e, s, e["config"], "final", test_split(e["config"]))
+                for e in plan["experiments"] for s in plan["seeds"]]
+    choices = choices or {}
+    out = tune_jobs(plan)
+    for e in plan["experiments"]:
+        if e["name"] in choices:
+            c = choices[e["name"]]
+            config = set_dotted(e["config"], c["key"], c["value"])
+            out += [_job(e, s, config, "final", test_split(config), tuned=c) for s in plan["seeds"]]
+    return out

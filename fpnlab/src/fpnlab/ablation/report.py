@@ -1,12 +1,13 @@
-"""Summaries of ablation results: mean ± std over seeds, Δ to the baseline paired by seed, and
-whether that Δ stands out from the seed-to-seed spread; bar and trade-off plots."""
+"""Summaries of ablation results: mean ± std over seeds, the Δ to the baseline paired by seed with
+its confidence interval, a paired t-test with Holm's correction over the plan's experiments, and
+the verdict it supports ("higher", "lower", "not shown", "too few seeds"); bar and trade-off plots."""
 from __future__ import annotations
 
 import functools
 import math
 import statistics
 
-from ..i18n import Strings, fmt_frame, fmt_num, get_lang
+from ..i18n import Strings, fmt_num, get_lang
 from .runner import read_results
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
@@ -17,48 +18,117 @@ _S = Strings({
     "ab_mean": {"en": "{metric} mean", "tr": "{metric} ortalama"},
     "ab_std": {"en": "± std", "tr": "± std"},
     "ab_delta": {"en": "Δ vs baseline", "tr": "baseline'a göre Δ"},
-    "ab_delta_std": {"en": "Δ spread", "tr": "Δ yayılımı"},
-    "ab_beyond": {"en": "Beyond seed spread", "tr": "Seed yayılımını aşıyor"},
-    "ab_yes": {"en": "yes", "tr": "evet"},
-    "ab_no": {"en": "no", "tr": "hayır"},
+    "ab_delta_std": {"en": "std of paired Δ", "tr": "eşli Δ'nın std'si"},
     "ab_latency": {"en": "Latency (ms)", "tr": "Latency (ms)"},
     "ab_change": {"en": "Change", "tr": "Değişiklik"},
     "ab_evidence": {
-        "en": "{experiment} ({change}) against the baseline, {pairs} paired seeds: Δ {metric} = {delta} ± {spread:.1f} "
-              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}",
-        "tr": "{experiment} ({change}) baseline'a karşı, {pairs} eşli seed: Δ {metric} = {delta} ± {spread:.1f} "
-              "(AP × 100; baseline {base:.1f} ± {base_std:.1f}). {verdict}"},
-    "ab_verdict_up": {"en": "The gain exceeds the seed-to-seed spread.",
-                      "tr": "Kazanç, seed'den seed'e yayılımı aşıyor."},
-    "ab_verdict_down": {"en": "The loss exceeds the seed-to-seed spread.",
-                        "tr": "Kayıp, seed'den seed'e yayılımı aşıyor."},
+        "en": "{experiment} ({change}) against the baseline, {pairs} paired seeds: Δ {metric} = {delta} "
+              "(95 % CI {low} to {high}; {method}: adjusted p {p}; AP × 100, baseline {base} ± {base_std} std "
+              "over seeds). {verdict}",
+        "tr": "{experiment} ({change}) baseline'a karşı, {pairs} eşli seed: Δ {metric} = {delta} "
+              "(%95 güven aralığı {low} ile {high} arası; {method}: düzeltilmiş p {p}; AP × 100, baseline {base} "
+              "± {base_std}, seed'ler üzerinden std). {verdict}"},
+    "ab_method": {"en": "paired t-test, Holm over {k:d} experiments",
+                  "tr": "eşli t-testi, {k:d} deney üzerinden Holm"},
+    "ab_verdict_higher": {"en": "Higher in this setting.", "tr": "Bu ortamda daha yüksek."},
+    "ab_verdict_lower": {"en": "Lower in this setting.", "tr": "Bu ortamda daha düşük."},
+    "ab_verdict_not_shown": {"en": "Not shown by this ablation (which is not evidence of no effect).",
+                             "tr": "Bu ablation bunu göstermedi (bu, etkinin olmadığının kanıtı değil)."},
+    "ab_verdict_too_few": {"en": "Too few seeds to test: at least 3 paired seeds are needed.",
+                           "tr": "Test için seed sayısı az: en az 3 eşli seed gerekir."},
     "ab_no_results": {
         "en": "{experiment}: the book's committed ablation results (ablation/results/{name}.jsonl) are not on this "
               "machine; they come with the book's repository: clone it to see the measurement here.",
         "tr": "{experiment}: kitabın commit edilmiş ablation sonuçları (ablation/results/{name}.jsonl) bu makinede "
               "yok; kitabın deposuyla gelir: ölçümü burada görmek için depoyu klonla."},
-    "ab_verdict_none": {"en": "The difference does not exceed the seed-to-seed spread: not shown by this ablation.",
-                        "tr": "Fark, seed'den seed'e yayılımı aşmıyor: bu ablation bunu göstermedi."},
+    "ab_ci": {"en": "95 % CI", "tr": "%95 güven aralığı"},
+    "ab_p": {"en": "p (Holm)", "tr": "p (Holm)"},
+    "ab_verdict": {"en": "Verdict", "tr": "Sonuç"},
+    "ab_lr": {"en": "lr", "tr": "lr"},
+    "v_higher": {"en": "higher", "tr": "daha yüksek"},
+    "v_lower": {"en": "lower", "tr": "daha düşük"},
+    "v_not shown": {"en": "not shown", "tr": "gösterilmedi"},
+    "v_too few seeds": {"en": "too few seeds", "tr": "seed sayısı az"},
 })
+
+
+ALPHA = 0.05  # family-wise error rate of the verdicts (Holm over a plan's experiments, per metric)
+MIN_PAIRS = 3  # fewer paired seeds than this: no test, verdict "too few seeds"
+METHOD = "paired t-test, Holm"
+VERDICTS = ("higher", "lower", "not shown", "too few seeds")
 
 
 def _std(xs):
     return statistics.stdev(xs) if len(xs) > 1 else math.nan
 
 
-def summarize(records, metric: str = "AP_small", baseline: str = "baseline", latency=None) -> list[dict]:
-    """One row per experiment: ``n`` seeds, ``mean`` and ``std`` (sample std over seeds) of
-    ``metric``; ``delta`` = mean over seeds of (experiment − baseline) *with the same seed*,
-    ``delta_std`` its spread over those pairs, ``pairs`` how many seeds both have; ``beyond``:
-    True when every paired difference has the same sign and ``|delta|`` exceeds both the
-    baseline's and the experiment's seed std (nan std → False). Records of a configuration that
-    was later changed (older ``config_hash``) are ignored: the latest hash per experiment wins.
-    Values of ``nan`` (no ground truth in a size range) are left out of the means.
+def paired_test(diffs, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+    """``(p, (low, high))`` for seed-paired differences: the two-sided p of a paired t-test
+    (``scipy.stats.ttest_1samp`` of the differences against 0) and the ``confidence`` interval of
+    their mean (Student's t). Differences that are all equal (a deterministic change) give
+    ``p = 0`` if they are not zero and ``1`` if they are, and a zero-width interval.
+
+    >>> p, (lo, hi) = paired_test([0.19, 0.18, 0.20])
+    >>> round(p, 4), round(lo, 3), round(hi, 3)
+    (0.0009, 0.165, 0.215)
+    """
+    from scipy import stats
+
+    diffs = [float(d) for d in diffs]
+    n = len(diffs)
+    if n < 2:
+        return math.nan, (math.nan, math.nan)
+    mean, sd = statistics.fmean(diffs), statistics.stdev(diffs)
+    if sd == 0 or sd < 1e-12 * max(1.0, abs(mean)):
+        return (0.0 if mean != 0 else 1.0), (mean, mean)
+    p = float(stats.ttest_1samp(diffs, 0.0).pvalue)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return p, (mean - half, mean + half)
+
+
+def holm(pvalues: dict) -> dict:
+    """Holm's step-down adjustment: ``{name: p}`` → ``{name: adjusted p}`` (monotone, ≤ 1).
+
+    Rejecting where the adjusted p is below α keeps the chance of *any* false verdict in the
+    family at most α, whatever the dependence between the tests.
+
+    >>> dict(sorted((k, round(v, 3)) for k, v in holm({"a": 0.01, "b": 0.04, "c": 0.03}).items()))
+    {'a': 0.03, 'b': 0.06, 'c': 0.06}
+    """
+    order = sorted(pvalues, key=pvalues.get)
+    m, running, out = len(order), 0.0, {}
+    for i, name in enumerate(order):
+        running = max(running, min(1.0, (m - i) * pvalues[name]))
+        out[name] = running
+    return out
+
+
+def summarize(records, metric: str = "AP_small", baseline: str = "baseline", latency=None,
+              alpha: float = ALPHA) -> list[dict]:
+    """One row per experiment, the statistics a reviewer asks for.
+
+    - ``n`` seeds, ``mean`` and ``std`` (sample std over seeds) of ``metric``;
+    - ``delta``: mean over seeds of (experiment − baseline) *with the same seed*, ``pairs`` how
+      many seeds both have, ``delta_std`` the std of those paired differences (the spread to print
+      next to a Δ);
+    - ``ci``: ``(low, high)``, the 95 % confidence interval of the mean paired Δ (Student's t);
+    - ``p``: two-sided paired t-test of the differences (``method`` names it), ``p_adjusted``:
+      Holm's adjustment over every non-baseline experiment of these records with at least
+      ``MIN_PAIRS`` pairs, for this metric — so the chance that *any* verdict of the table is a
+      false alarm stays at most ``alpha``;
+    - ``verdict``: ``"higher"`` / ``"lower"`` (``p_adjusted < alpha``), ``"not shown"``, or
+      ``"too few seeds"`` (fewer than ``MIN_PAIRS`` pairs); ``None`` for the baseline.
+      ``beyond`` is ``verdict in ("higher", "lower")``.
+
+    Records of a configuration that was later changed (older ``config_hash``) are ignored: the
+    latest hash per experiment wins; records of a tuning phase (``phase: "tune"``) are left out.
+    Values of ``nan`` (no ground truth in a size range) are left out of the means and pairs.
     ``latency``: ``{experiment: ms}`` measured together (:func:`~fpnlab.ablation.measure_plan`)
     instead of the median of the records' own ``latency_ms``.
     """
     if not isinstance(records, list):
         records = read_results(records)
+    records = [r for r in records if r.get("phase", "final") == "final"]
     latest = {}
     for r in records:
         latest[r["experiment"]] = r["config_hash"]
@@ -67,47 +137,73 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline", lat
         if r["config_hash"] == latest[r["experiment"]]:
             by_exp.setdefault(r["experiment"], {})[r["seed"]] = r
     base = by_exp.get(baseline, {})
-    base_vals = [r[metric] for r in base.values() if not _nan(r[metric])]
     rows = []
     for name, runs in by_exp.items():
         vals = [r[metric] for r in runs.values() if not _nan(r[metric])]
-        pairs = [runs[s][metric] - base[s][metric] for s in runs if s in base
-                 and not _nan(runs[s][metric]) and not _nan(base[s][metric])]
-        mean, std = (statistics.fmean(vals) if vals else math.nan), _std(vals)
-        delta = statistics.fmean(pairs) if pairs and name != baseline else math.nan
-        spread = max(_std(base_vals), std)
-        beyond = (name != baseline and len(pairs) >= 2 and not math.isnan(spread)
-                  and (all(p > 0 for p in pairs) or all(p < 0 for p in pairs)) and abs(delta) > spread)
+        is_base = name == baseline
+        pairs = [] if is_base else [runs[s][metric] - base[s][metric] for s in sorted(runs) if s in base
+                                    and not _nan(runs[s][metric]) and not _nan(base[s][metric])]
+        p, ci = paired_test(pairs) if len(pairs) >= MIN_PAIRS else (math.nan, (math.nan, math.nan))
         first = next(iter(runs.values()))
-        rows.append({"experiment": name, "change": first.get("change", {}), "n": len(vals), "mean": mean,
-                     "std": std, "delta": delta, "delta_std": _std(pairs) if name != baseline else math.nan,
-                     "pairs": len(pairs), "beyond": bool(beyond),
+        rows.append({"experiment": name, "change": first.get("change", {}), "n": len(vals),
+                     "mean": statistics.fmean(vals) if vals else math.nan, "std": _std(vals),
+                     "delta": statistics.fmean(pairs) if pairs else math.nan,
+                     "delta_std": _std(pairs) if not is_base else math.nan, "pairs": len(pairs),
+                     "ci": ci, "p": p, "p_adjusted": math.nan, "method": None if is_base else METHOD,
+                     "verdict": None if is_base else "too few seeds",
+                     "lr": first.get("config", {}).get("schedule", {}).get("lr"),
                      "latency_ms": (latency[name] if latency and name in latency
                                     else statistics.median(r["latency_ms"] for r in runs.values()))})
+    adjusted = holm({r["experiment"]: r["p"] for r in rows if not math.isnan(r["p"])})
+    for r in rows:
+        if r["experiment"] in adjusted:
+            r["p_adjusted"] = adjusted[r["experiment"]]
+            r["verdict"] = ("not shown" if not r["p_adjusted"] < alpha
+                            else "higher" if r["delta"] > 0 else "lower")
+        r["beyond"] = r["verdict"] in ("higher", "lower")
     rows.sort(key=lambda r: (r["experiment"] != baseline, r["experiment"]))
     return rows
+
+
+def verdict_text(verdict: str | None, lang: str | None = None) -> str:
+    """The verdict of :func:`summarize` as a short phrase in the reader's language
+    (``"higher"`` → "higher" / "daha yüksek"); ``None`` (the baseline) → "—"."""
+    return "—" if verdict is None else _S("v_" + verdict, lang or get_lang())
+
+
+def fmt_p(p: float, lang: str | None = None) -> str:
+    """A p-value as a reader reads it: ``= 0.013``, ``< 0.001`` (Turkish ``= 0,013``); nan → ``—``."""
+    if _nan(p):
+        return "—"
+    return "< " + fmt_num(0.001, lang, 3) if p < 0.001 else "= " + fmt_num(p, lang, 3)
 
 
 def evidence(records, experiment: str, metric: str = "AP_small", baseline: str = "baseline",
              lang: str | None = None, scale: float = 100.0) -> str:
     """One sentence, in the reader's language, with what the ablation measured for ``experiment``:
-    the paired Δ of ``metric`` to the baseline, its spread over seeds, the baseline's mean ± std,
-    and the verdict of :func:`summarize` (``beyond``). A chapter that makes a claim prints this
-    next to it, so the claim and its number cannot drift apart.
+    the paired Δ of ``metric`` to the baseline, its 95 % confidence interval, the Holm-adjusted p
+    of the paired t-test, the number of paired seeds, the baseline's mean ± std over seeds, and
+    the verdict of :func:`summarize`: "higher / lower in this setting", "not shown by this
+    ablation" or "too few seeds". A chapter that makes a claim prints this next to it, so the
+    claim and its number cannot drift apart.
     """
     lang = lang or get_lang()
-    rows = {r["experiment"]: r for r in summarize(records, metric, baseline)}
+    summary = summarize(records, metric, baseline)
+    rows = {r["experiment"]: r for r in summary}
     if experiment not in rows or baseline not in rows:
         raise KeyError(f"no records of {experiment!r} and {baseline!r} in these results; "
                        f"experiments: {sorted(rows)}")
     r, b = rows[experiment], rows[baseline]
-    spread = max(v for v in (b["std"], r["std"], 0.0) if not _nan(v))
-    verdict = "ab_verdict_none" if not r["beyond"] else ("ab_verdict_up" if r["delta"] > 0 else "ab_verdict_down")
+    tested = sum(not _nan(x["p"]) for x in summary)
+    key = {"higher": "ab_verdict_higher", "lower": "ab_verdict_lower", "not shown": "ab_verdict_not_shown",
+           "too few seeds": "ab_verdict_too_few"}[r["verdict"]]
     change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
-    delta = ("+" if r["delta"] > 0 else "") + fmt_num(r["delta"] * scale, lang, 1)
+    signed = lambda v: "—" if _nan(v) else ("+" if v > 0 else "") + fmt_num(v * scale, lang, 1)
     return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
-              delta=delta, spread=spread * scale, base=b["mean"] * scale, base_std=b["std"] * scale,
-              verdict=_S(verdict, lang))
+              delta=signed(r["delta"]), low=signed(r["ci"][0]), high=signed(r["ci"][1]),
+              method=_S("ab_method", lang, k=tested), p=fmt_p(r["p_adjusted"], lang),
+              base=fmt_num(b["mean"] * scale, lang, 1), base_std=fmt_num(b["std"] * scale, lang, 1),
+              verdict=_S(key, lang))
 
 
 def book_evidence(experiment: str, metric: str = "AP_small", results: str = "part4", baseline: str = "baseline",
@@ -137,26 +233,30 @@ def _nan(v) -> bool:
 
 def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", lang: str | None = None,
                  scale: float = 100.0, latency=None):
-    """:func:`summarize` as a DataFrame of strings in the reader's language (AP × ``scale``)."""
+    """:func:`summarize` as a DataFrame of strings in the reader's language (AP × ``scale``):
+    mean ± std over seeds, the paired Δ with the std of the paired differences and its 95 %
+    confidence interval, the Holm-adjusted p, the verdict, the learning rate and the latency."""
     import pandas as pd
 
     lang = lang or get_lang()
     rows = summarize(records, metric, baseline, latency)
+    num = lambda v, d=1: "—" if _nan(v) else fmt_num(v, lang, d)
     frame = pd.DataFrame({
         _S("ab_experiment", lang): [r["experiment"] for r in rows],
         _S("ab_change", lang): [", ".join(f"{k}={v}" for k, v in r["change"].items()) or "—" for r in rows],
-        _S("ab_seeds", lang): [r["n"] for r in rows],
-        _S("ab_mean", lang, metric=metric): [r["mean"] * scale for r in rows],
-        _S("ab_std", lang): [r["std"] * scale for r in rows],
-        _S("ab_delta", lang): [r["delta"] * scale for r in rows],
-        _S("ab_delta_std", lang): [r["delta_std"] * scale for r in rows],
-        _S("ab_beyond", lang): ["—" if r["experiment"] == baseline else _S("ab_yes" if r["beyond"] else "ab_no", lang)
-                                for r in rows],
-        _S("ab_latency", lang): [r["latency_ms"] for r in rows],
+        _S("ab_seeds", lang): [str(r["n"]) for r in rows],
+        _S("ab_mean", lang, metric=metric): [num(r["mean"] * scale) for r in rows],
+        _S("ab_std", lang): [num(r["std"] * scale) for r in rows],
+        _S("ab_delta", lang): [num(r["delta"] * scale) for r in rows],
+        _S("ab_delta_std", lang): [num(r["delta_std"] * scale) for r in rows],
+        _S("ab_ci", lang): ["—" if _nan(r["ci"][0]) else f"{num(r['ci'][0] * scale)} … {num(r['ci'][1] * scale)}"
+                            for r in rows],
+        _S("ab_p", lang): [fmt_p(r["p_adjusted"], lang).removeprefix("= ") for r in rows],
+        _S("ab_verdict", lang): [verdict_text(r["verdict"], lang) for r in rows],
+        _S("ab_lr", lang): ["—" if r["lr"] is None else fmt_num(r["lr"], lang) for r in rows],
+        _S("ab_latency", lang): [num(r["latency_ms"]) for r in rows],
     })
-    decimals = {c: 1 for c in frame.columns}
-    decimals[_S("ab_seeds", lang)] = 0
-    return fmt_frame(frame, lang, decimals=decimals).replace("nan", "—")
+    return frame
 
 
 def report_text(records, metrics=("AP", "AP_small", "AP_medium", "AP_large"), baseline: str = "baseline",

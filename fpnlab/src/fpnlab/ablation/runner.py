@@ -2,10 +2,14 @@
 and measures one detector and appends one JSON line to the results file."""
 from __future__ import annotations
 
+import datetime
+import inspect
 import json
 import math
 import os
 import platform
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -13,28 +17,69 @@ from pathlib import Path
 
 import torch
 
-from .plan import jobs, load_plan
+from ..i18n import Strings
+from .plan import METRICS, PlanError, choose, jobs, load_plan
 
-METRICS = ("AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large", "AR100")
+_S = Strings({
+    "rn_option": {"en": "{where}: {option} is not an option of {target}; it takes {allowed}. The runner never ignores "
+                        "an option (two names for one model): remove it or change {target}",
+                  "tr": "{where}: {option}, {target} için bir seçenek değil; alabildikleri: {allowed}. Runner hiçbir "
+                        "seçeneği yok saymaz (tek modele iki ad vermemek için): onu kaldır ya da {target}'ı değiştir"},
+    "rn_bifpn": {"en": "{where}: BiFPN always uses BatchNorm and has no attention option, so neck.options {option}={value} "
+                       "would be ignored (the same model under two names). Give BiFPN norm: bn or same with a BN "
+                       "backbone, attention: null",
+                 "tr": "{where}: BiFPN her zaman BatchNorm kullanır ve attention seçeneği yoktur; neck.options "
+                       "{option}={value} yok sayılırdı (aynı model iki adla). BiFPN'e norm: bn (ya da BN'li bir "
+                       "backbone ile same) ve attention: null ver"},
+    "rn_only": {"en": "--only {item}: no {what} in {plan}; experiments: {names}, seeds: {seeds}",
+                "tr": "--only {item}: {plan} içinde böyle bir {what} yok; deneyler: {names}, seed'ler: {seeds}"},
+    "rn_only_missing": {"en": "--only {item}: {out} has no record of it to compare with (run the plan without --only "
+                              "first)",
+                        "tr": "--only {item}: {out} içinde karşılaştırılacak kaydı yok (önce planı --only olmadan "
+                              "çalıştır)"},
+    "rn_same": {"en": "{exp}/seed {seed}: retrained, every metric, parameter and FLOP count equal to the record",
+                "tr": "{exp}/seed {seed}: yeniden eğitildi; bütün metrikler, parametre ve FLOP sayıları kayıtla aynı"},
+    "rn_differs": {"en": "{exp}/seed {seed}: retrained, differs from the record in {fields}",
+                   "tr": "{exp}/seed {seed}: yeniden eğitildi; kayıttan farklı alanlar: {fields}"},
+})
 
 
 # ---------------------------------------------------------------- building blocks from a config
 
-def make_data(cfg: dict):
-    """``(train_set, val_set)`` from the plan's ``data`` section (the same for every job)."""
+def make_split(cfg: dict, split: str):
+    """One split (``"train"``, ``"val"`` or ``"test"``) of the plan's ``data`` section.
+
+    Generated data: ``n_<split>`` images drawn from ``seed`` / ``val_seed`` / ``test_seed``
+    (default 2); COCO folders: the folder named by ``train`` / ``val`` / ``test``.
+    """
     from ..data import CocoFolder, ContextShapes, Shapes, letterbox
 
     kind, size = cfg["kind"], cfg["size"]
     opts = dict(cfg.get("options") or {})
-    if kind == "context_shapes":
-        return (ContextShapes(cfg["n_train"], size=size, seed=cfg["seed"], **opts),
-                ContextShapes(cfg["n_val"], size=size, seed=cfg["val_seed"], **opts))
-    if kind == "shapes":
-        return (Shapes(cfg["n_train"], size=size, seed=cfg["seed"], **opts),
-                Shapes(cfg["n_val"], size=size, seed=cfg["val_seed"], **opts))
-    if kind == "coco":  # a reader's own COCO folders: data: {kind: coco, train: DIR, val: DIR, size: 640}
-        return CocoFolder(cfg["train"], transforms=letterbox(size)), CocoFolder(cfg["val"], transforms=letterbox(size))
+    if kind in ("context_shapes", "shapes"):
+        cls = ContextShapes if kind == "context_shapes" else Shapes
+        _check_options(cls, opts, "data.options", f"{cls.__name__}", skip=("n", "size", "seed"))
+        seed = {"train": cfg["seed"], "val": cfg["val_seed"], "test": cfg.get("test_seed", 2)}[split]
+        return cls(cfg[f"n_{split}"], size=size, seed=seed, **opts)
+    if kind == "coco":  # a reader's own COCO folders: data: {kind: coco, train: DIR, val: DIR, test: DIR, size: 640}
+        return CocoFolder(cfg[split], transforms=letterbox(size))
     raise ValueError(f"data.kind={kind!r}: use context_shapes, shapes or coco")
+
+
+def make_data(cfg: dict):
+    """``(train_set, val_set)`` from the plan's ``data`` section (the same for every job)."""
+    return make_split(cfg, "train"), make_split(cfg, "val")
+
+
+def _check_options(target, opts: Mapping, where: str, name: str, skip=()) -> None:
+    """Refuse any key of ``opts`` that ``target``'s constructor does not take (named in the error)."""
+    params = inspect.signature(target).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    allowed = [k for k in params if k not in skip and k != "self"]
+    for k in opts:
+        if k not in allowed:
+            raise PlanError(_S("rn_option", where=where, option=k, target=name, allowed=", ".join(allowed)))
 
 
 def make_backbone(b: dict):
@@ -47,12 +92,17 @@ def make_backbone(b: dict):
     """
     from ..backbones import TinyBackbone, torchvision_backbone
 
+    opts = {k: v for k, v in b.items() if k != "name"}
     if b["name"] == "tiny":
+        _check_options(TinyBackbone, opts, "backbone", "TinyBackbone", skip=("in_channels",))
         return TinyBackbone(b.get("widths", (16, 32, 64, 128)))
     if b["name"] == "yolo":
         from ..backbones import YOLOBackbone
 
-        return YOLOBackbone(**{k: v for k, v in b.items() if k != "name"})
+        _check_options(YOLOBackbone, opts, "backbone", "YOLOBackbone", skip=("in_channels",))
+        return YOLOBackbone(**opts)
+    _check_options(torchvision_backbone, opts, "backbone", f"torchvision_backbone({b['name']!r})",
+                   skip=("name", "weights"))
     return torchvision_backbone(b["name"])
 
 
@@ -65,6 +115,9 @@ def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None)
     ``options`` go to the neck's constructor; ``options.norm: same`` means "the backbone's norm"
     (so one change of ``backbone.norm`` switches the backbone and the neck together).
     BiFPN gets ``num_levels = len(levels)`` and ``repeats`` 1 unless the options say otherwise.
+    An option the neck would ignore is refused (:class:`PlanError` naming it and what the neck
+    takes): BiFPN always has BatchNorm and no attention, so it takes ``norm`` only as ``bn`` (or
+    ``same`` over a BN backbone) and ``attention`` only as ``null``.
     """
     from ..detector import LateralNeck
     from ..necks import FPN, PANet, BiFPN
@@ -74,15 +127,29 @@ def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None)
         opts["norm"] = backbone_norm
     width, name = n["width"], n["name"]
     if name == "fpn":
+        _check_options(FPN, opts, "neck.options", "FPN", skip=("in_channels", "out_channels", "in_strides"))
         return FPN(channels, width, in_strides=strides, **opts)
     if name == "panet":
+        from ..necks.fpn import FPN as _FPN  # PANet passes the rest on to its FPN
+        allowed = {*inspect.signature(PANet).parameters, *inspect.signature(_FPN).parameters}
+        bad = [k for k in opts if k not in allowed or k in ("in_channels", "out_channels", "in_strides", "fpn_kwargs")]
+        if bad:
+            raise PlanError(_S("rn_option", where="neck.options", option=bad[0], target="PANet",
+                               allowed=", ".join(sorted(allowed - {"in_channels", "out_channels", "in_strides",
+                                                                   "fpn_kwargs", "self"}))))
         return PANet(channels, width, in_strides=strides, **opts)
     if name == "bifpn":
-        opts.pop("norm", None), opts.pop("attention", None)  # BiFPN has BN and no attention option
+        for option, value, ok in (("norm", opts.pop("norm", None), (None, "bn")),
+                                  ("attention", opts.pop("attention", None), (None,))):
+            if value not in ok:
+                raise PlanError(_S("rn_bifpn", where="neck", option=option, value=value))
+        _check_options(BiFPN, opts, "neck.options", "BiFPN", skip=("in_channels", "out_channels", "in_strides"))
         return BiFPN(channels, width, num_levels=opts.pop("num_levels", len(channels)),
                      repeats=opts.pop("repeats", 1), in_strides=strides, **opts)
     if name == "none":
-        return LateralNeck(channels, width, strides=strides)
+        _check_options(LateralNeck, opts, "neck.options", "LateralNeck (neck: none)",
+                       skip=("in_channels", "out_channels", "strides"))
+        return LateralNeck(channels, width, strides=strides, **opts)
     raise ValueError(f"neck.name={name!r}: use one of {list(NECKS)}")
 
 
@@ -177,9 +244,10 @@ def run_job(job: dict, device: str = "cpu") -> dict:
     start = time.perf_counter()
     cpu_start = time.process_time()
     config, seed = job["config"], job["seed"]
+    split = job.get("split", "val")
     threads = config["measure"]["threads"]
     torch.set_num_threads(threads)
-    train_set, val_set = make_data(config["data"])
+    train_set, val_set = make_split(config["data"], "train"), make_split(config["data"], split)
     torch.manual_seed(seed)
     model = make_detector(config, len(train_set.classes)).to(device)
     s = config["schedule"]
@@ -192,21 +260,73 @@ def run_job(job: dict, device: str = "cpu") -> dict:
     losses = train(model, source, steps=s["steps"], batch_size=s["batch_size"], lr=s["lr"], seed=seed,
                    progress=False)
     train_s = time.perf_counter() - t0
-    split = config["data"].get("area_ranges", "scaled")
-    area_ranges = scaled_area_ranges(config["data"]["size"]) if split == "scaled" else (
-        None if split == "coco" else split)
+    ranges = config["data"].get("area_ranges", "scaled")
+    area_ranges = scaled_area_ranges(config["data"]["size"]) if ranges == "scaled" else (
+        None if ranges == "coco" else ranges)
     t0 = time.perf_counter()
     ap = evaluate(model, val_set, area_ranges=area_ranges)
     eval_s = time.perf_counter() - t0
     cost = measure(model, config["data"]["size"], device, threads, config["measure"].get("latency_batch", 1))
     tail = losses[-max(1, len(losses) // 10):]
-    return {"experiment": job["experiment"], "seed": seed, "config_hash": job["config_hash"],
-            "change": job["change"], **{m: ap[m] for m in METRICS}, "area_ranges": ap["area_ranges"],
-            **cost, "train_loss": sum(tail) / len(tail), "train_s": train_s, "eval_s": eval_s,
-            "wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
-            "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else f"cpu ({platform.processor() or platform.machine()})",
-            "threads": threads, "fpnlab": __version__, "torch": torch.__version__,
-            "torchvision": torchvision.__version__, "config": config}
+    rec = {"experiment": job["experiment"], "seed": seed, "config_hash": job["config_hash"],
+           "change": job["change"], **{m: ap[m] for m in METRICS}, "area_ranges": ap["area_ranges"],
+           **cost, "train_loss": sum(tail) / len(tail), "train_s": train_s, "eval_s": eval_s,
+           "wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
+           "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else f"cpu ({platform.processor() or platform.machine()})",
+           "cpu_model": cpu_model(), "threads": threads, "fpnlab": __version__, "torch": torch.__version__,
+           "torchvision": torchvision.__version__, **library_versions(), "config": config,
+           "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    if "phase" in job:  # plans of the tuning era; older records have neither (they are final runs on val)
+        rec.update(phase=job["phase"], split=split)
+    for k in ("tune_value", "tuned"):
+        if k in job:
+            rec[k] = job[k]
+    return rec
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux, ``platform.processor()`` elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def library_versions() -> dict:
+    """Versions of Python and of the libraries a record's numbers depend on."""
+    from importlib import metadata
+
+    import numpy
+
+    out = {"python": platform.python_version(), "numpy": numpy.__version__}
+    for name in ("pycocotools", "scipy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_state(path=None) -> dict:
+    """``{"git_commit", "git_dirty"}`` of the checkout that holds ``path`` (default: this
+    package's source, so the commit names the code that trained); ``None`` outside a checkout.
+    ``git_dirty``: tracked files differ from that commit (the record may not be reproducible
+    from the commit alone)."""
+    where = Path(path or __file__).resolve()
+    where = where if where.is_dir() else where.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10)
+        if commit.returncode != 0:
+            return {"git_commit": None, "git_dirty": None}
+        status = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=30)
+        return {"git_commit": commit.stdout.strip(), "git_dirty": bool(status.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": None, "git_dirty": None}
 
 
 # ---------------------------------------------------------------- results file
@@ -239,14 +359,24 @@ def append_record(path, record: dict) -> None:
         os.fsync(f.fileno())
 
 
+def _key(r: dict) -> tuple:
+    """What identifies a run: experiment, seed, configuration hash and phase (old records: final)."""
+    return r["experiment"], r["seed"], r["config_hash"], r.get("phase", "final")
+
+
 def pending_jobs(plan: dict, out) -> list[dict]:
-    """Jobs of ``plan`` not yet in ``out`` (same experiment, seed and configuration hash)."""
-    done = {(r["experiment"], r["seed"], r["config_hash"]) for r in read_results(out)}
-    return [j for j in jobs(plan) if (j["experiment"], j["seed"], j["config_hash"]) not in done]
+    """Jobs of ``plan`` not yet in ``out`` (same experiment, seed, configuration hash and phase).
+    For a plan with ``tune``: the tuning runs first; the final runs once every tuning run of
+    their experiment is in ``out``."""
+    records = read_results(out)
+    done = {_key(r) for r in records}
+    return [j for j in jobs(plan, choose(plan, records)) if _key(j) not in done]
 
 
 def command_line(plan, out, device: str = "cpu", backend: str = "local") -> str | None:
-    """The command that reproduces a results file (``None`` for a plan given as a dict)."""
+    """The command that reproduces a results file (``None`` for a plan given as a dict). The
+    number of workers is not part of it (it changes no number but a record's own latency, and
+    each record carries it as ``workers``)."""
     if isinstance(plan, Mapping):
         return None
     extra = (f" --device {device}" if device != "cpu" else "") + (f" --backend {backend}" if backend != "local" else "")
@@ -298,22 +428,112 @@ def book_results(name: str = "part4") -> Path:
         f"them yourself: python -m fpnlab.ablation run ablation/plans/{name}.yaml --out {name}.jsonl")
 
 
+def check_plan(plan) -> None:
+    """Build every experiment's detector once (untrained, on the CPU) so that an option the runner
+    would refuse or a typo in a backbone, neck or data option stops the plan before any training,
+    with the :class:`PlanError` that names it. ``plan``: a path, a plan dict or a loaded plan."""
+    plan = _loaded(plan)
+    for e in plan["experiments"]:
+        make_detector(e["config"], 2)
+        if e["config"]["data"]["kind"] in ("context_shapes", "shapes"):
+            from ..data import ContextShapes, Shapes
+
+            cls = ContextShapes if e["config"]["data"]["kind"] == "context_shapes" else Shapes
+            _check_options(cls, e["config"]["data"].get("options") or {}, "data.options", cls.__name__,
+                           skip=("n", "size", "seed"))
+
+
 def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local", address: str | None = None,
         progress: bool = True) -> list[dict]:
     """Run every (experiment, seed) of ``plan`` not already in ``out``; append each record when
-    its job finishes; return the new records.
+    its job finishes; return the new records. A plan with ``tune`` runs its tuning runs first,
+    then the final runs with each experiment's chosen value.
 
     ``backend="local"``: in this process (``workers=1``) or a pool of ``workers`` processes.
     ``backend="ray"``: each job is a Ray task (``ray.init(address=address)``; one GPU each with
     ``device="cuda"``), so the same plan runs on a multi-GPU machine or a cluster.
+
+    Every record says how it was made: the command, the configuration and its hash, the git
+    commit of the code (and whether the checkout had uncommitted changes), a UTC timestamp, the
+    versions of Python, numpy, torch, torchvision, pycocotools, scipy and fpnlab, the device and
+    CPU model, threads per run and the number of workers running side by side.
 
     Two runs on the same ``out`` at once (two notebooks built side by side): the second waits for
     the first to finish, then runs only what is still missing — usually nothing.
     """
     command = command_line(plan, out, device, backend)
     plan = load_plan(plan)
+    check_plan(plan)
+    provenance = {"command": command, **git_state(), "workers": workers, "backend": backend}
     with _exclusive(out):  # a second run on the same file waits, then finds the jobs done
-        return _run(plan, out, command, device, workers, backend, address, progress)
+        new = []
+        while True:  # tuning runs, then the final runs they decide (a plan without tune: one pass)
+            todo = pending_jobs(plan, out)
+            if not todo:
+                return new
+            new += _run(plan, out, todo, provenance, device, workers, backend, address, progress)
+
+
+def _loaded(plan) -> dict:
+    """``plan`` as :func:`load_plan` returns it (a plan already loaded is returned as it is)."""
+    if isinstance(plan, Mapping) and all(isinstance(e, Mapping) and "config" in e for e in plan.get("experiments", [None])):
+        return plan
+    return load_plan(plan)
+
+
+def parse_only(items, plan: dict) -> list[tuple[str, int | None]]:
+    """``["no_p2:2", "baseline"]`` → ``[("no_p2", 2), ("baseline", None)]``, checked against the plan."""
+    names = [e["name"] for e in plan["experiments"]]
+    out = []
+    for item in items:
+        name, _, seed = str(item).partition(":")
+        if name not in names:
+            raise PlanError(_S("rn_only", item=item, what="experiment", plan=plan["name"], names=", ".join(names),
+                               seeds=plan["seeds"]))
+        if seed and (not seed.lstrip("-").isdigit() or int(seed) not in plan["seeds"]):
+            raise PlanError(_S("rn_only", item=item, what="seed", plan=plan["name"], names=", ".join(names),
+                               seeds=plan["seeds"]))
+        out.append((name, int(seed) if seed else None))
+    return out
+
+
+def rerun(plan, out, only, device: str = "cpu", workers: int = 1) -> list[dict]:
+    """Train again the final runs of ``plan`` named by ``only`` (``"EXP"`` or ``"EXP:SEED"``) and
+    compare each with its record in ``out`` (nothing is written to ``out``). Returns one dict per
+    run: ``experiment``, ``seed``, ``equal`` (every AP metric within 1e-9, parameters and FLOPs
+    equal, training loss within 1e-6 relative — latency aside), ``differs`` (the fields that are
+    not), ``record`` (the new one) and ``message`` in the reader's language."""
+    plan = _loaded(plan)
+    wanted = parse_only(only, plan)
+    records = read_results(out)
+    committed = {_key(r): r for r in records}
+    todo = []
+    for j in jobs(plan, choose(plan, records)):
+        if j["phase"] == "final" and any(j["experiment"] == e and s in (None, j["seed"]) for e, s in wanted):
+            if _key(j) not in committed:
+                raise PlanError(_S("rn_only_missing", item=f"{j['experiment']}:{j['seed']}", out=out))
+            todo.append(j)
+    if workers <= 1:
+        fresh = [run_job(j, device) for j in todo]
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            fresh = list(pool.map(run_job, todo, [device] * len(todo)))
+    results = []
+    for j, rec in zip(todo, fresh):
+        old = committed[_key(j)]
+        differs = [m for m in METRICS if not (math.isclose(rec[m], old[m], abs_tol=1e-9)
+                                              or (math.isnan(rec[m]) and math.isnan(old[m])))]
+        differs += [k for k in ("params", "flops") if rec[k] != old[k]]
+        if not math.isclose(rec["train_loss"], old["train_loss"], rel_tol=1e-6):
+            differs.append("train_loss")
+        msg = (_S("rn_same", exp=j["experiment"], seed=j["seed"]) if not differs
+               else _S("rn_differs", exp=j["experiment"], seed=j["seed"], fields=", ".join(differs)))
+        results.append({"experiment": j["experiment"], "seed": j["seed"], "equal": not differs, "differs": differs,
+                        "record": rec, "message": msg})
+    return results
 
 
 @contextmanager
@@ -341,15 +561,14 @@ def _exclusive(out):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _run(plan, out, command, device, workers, backend, address, progress) -> list[dict]:
+def _run(plan, out, todo, provenance, device, workers, backend, address, progress) -> list[dict]:
     from tqdm.auto import tqdm
 
-    todo = pending_jobs(plan, out)
     new = []
     bar = tqdm(total=len(todo), desc=f"ablation {plan['name']}", disable=not progress, unit="run")
 
     def done(rec):
-        rec["command"] = command
+        rec.update(provenance)
         append_record(out, rec)
         new.append(rec)
         bar.set_postfix_str(f"{rec['experiment']}/{rec['seed']} AP {rec['AP']:.3f}")
