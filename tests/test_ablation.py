@@ -10,7 +10,8 @@ from fpnlab.ablation.__main__ import main
 
 SMOKE = Path(__file__).resolve().parents[1] / "ablation" / "plans" / "smoke.yaml"
 FIELDS = {"experiment", "seed", "config_hash", "AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large",
-          "latency_ms", "peak_mem_bytes", "params", "flops", "train_loss", "wall_s", "device", "fpnlab", "torch"}
+          "latency_ms", "peak_mem_bytes", "params", "flops", "train_loss", "wall_s", "device", "fpnlab", "torch",
+          "errors"}
 
 
 def test_every_shipped_plan_loads():
@@ -42,7 +43,11 @@ def local_results(tmp_path_factory):
 
 
 def test_smoke_plan_runs_locally_and_records_everything(local_results):
+    from fpnlab.ablation import make_split
+
     out, new = local_results
+    val = make_split(load_plan(SMOKE)["baseline"]["data"], "val")
+    n_gt = sum(len(t["boxes"]) for _, t in val)
     recs = read_results(out)
     assert len(new) == 4 and len(recs) == 4
     assert {(r["experiment"], r["seed"]) for r in recs} == {(e, s) for e in ("baseline", "no_neck") for s in (0, 1)}
@@ -50,6 +55,8 @@ def test_smoke_plan_runs_locally_and_records_everything(local_results):
         assert FIELDS <= set(r)
         assert r["command"] == f"python -m fpnlab.ablation run {SMOKE} --out {out}"
         assert 0 <= r["AP"] <= 1 and r["latency_ms"] > 0 and r["params"] > 0 and r["flops"] > 0
+        e = r["errors"]  # errors by kind at IoU 0.5 on the split the record is scored on
+        assert e["tp"] + e["fn"] == n_gt and e["fp"] == sum(e[k] for k in ("cls", "loc", "both", "dupe", "bkg"))
     base = {r["config_hash"] for r in recs if r["experiment"] == "baseline"}
     assert len(base) == 1 and base != {r["config_hash"] for r in recs if r["experiment"] == "no_neck"}
 

@@ -252,7 +252,8 @@ def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
 
 
 @torch.no_grad()
-def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, thresholds=None) -> dict:
+def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, thresholds=None,
+             errors: bool = False) -> dict:
     """COCO box AP of ``model`` on ``dataset`` (:func:`fpnlab.coco.coco_eval`).
 
     ``dataset[i]`` gives ``(image (3, H, W), {"boxes" (N, 4) xyxy, "labels" (N,)})`` (the
@@ -261,6 +262,8 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     model sees (after the data set's transforms). Predictions use :data:`COCO_THRESHOLDS`
     (score > 0.05, top 1000 per level, NMS 0.6, 100 per image) unless ``thresholds`` says
     otherwise. ``area_ranges`` is passed to ``coco_eval`` (e.g. ``scaled_area_ranges(128)``).
+    ``errors=True`` adds ``"errors"``: the same detections' true positives, false positives by
+    kind and misses at IoU 0.5 (:func:`fpnlab.error_kinds.error_kinds`).
     """
     from .coco import coco_eval
     from .data import _coco_dict
@@ -274,8 +277,13 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
         preds += [{k: v.cpu() for k, v in p.items()} for p in model.predict(images.to(device), **th)]
     gt = _coco_dict(dataset, classes or [str(k) for k in range(model.head.cls.out_channels)])
     n_classes = len(gt["categories"])
-    return coco_eval(gt, coco_results(preds, range(1, len(dataset) + 1), list(range(1, n_classes + 1))),
-                     area_ranges=area_ranges)
+    dets = coco_results(preds, range(1, len(dataset) + 1), list(range(1, n_classes + 1)))
+    out = coco_eval(gt, dets, area_ranges=area_ranges)
+    if errors:
+        from .error_kinds import error_kinds
+
+        out["errors"] = error_kinds(gt, dets, iou=0.5)
+    return out
 
 
 class LateralNeck(nn.Module):

@@ -264,13 +264,13 @@ def run_job(job: dict, device: str = "cpu") -> dict:
     area_ranges = scaled_area_ranges(config["data"]["size"]) if ranges == "scaled" else (
         None if ranges == "coco" else ranges)
     t0 = time.perf_counter()
-    ap = evaluate(model, val_set, area_ranges=area_ranges)
+    ap = evaluate(model, val_set, area_ranges=area_ranges, errors=True)
     eval_s = time.perf_counter() - t0
     cost = measure(model, config["data"]["size"], device, threads, config["measure"].get("latency_batch", 1))
     tail = losses[-max(1, len(losses) // 10):]
     rec = {"experiment": job["experiment"], "seed": seed, "config_hash": job["config_hash"],
            "change": job["change"], **{m: ap[m] for m in METRICS}, "area_ranges": ap["area_ranges"],
-           **cost, "train_loss": sum(tail) / len(tail), "train_s": train_s, "eval_s": eval_s,
+           "errors": ap["errors"], **cost, "train_loss": sum(tail) / len(tail), "train_s": train_s, "eval_s": eval_s,
            "wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
            "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else f"cpu ({platform.processor() or platform.machine()})",
            "cpu_model": cpu_model(), "threads": threads, "fpnlab": __version__, "torch": torch.__version__,
