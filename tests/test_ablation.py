@@ -445,3 +445,19 @@ def json_plan(folder) -> str:
     path = Path(folder) / "tuned.yaml"
     path.write_text(yaml.safe_dump(TUNED))
     return str(path)
+
+
+def test_a_few_final_runs_with_committed_choices_train_without_tuning(tuned_results, tmp_path):
+    from fpnlab.ablation import choose
+
+    out, _ = tuned_results
+    committed = read_results(out)
+    choices = choose(load_plan(TUNED), committed)
+    live = tmp_path / "live.jsonl"
+    new = run(TUNED, live, progress=False, only=["no_neck:1", "baseline:1"], choices=choices)
+    assert sorted((r["experiment"], r["seed"], r["phase"]) for r in new) == [("baseline", 1, "final"),
+                                                                           ("no_neck", 1, "final")]
+    key = lambda r: (r["experiment"], r["seed"], r["config_hash"], r.get("phase"))
+    same = {key(r): r for r in committed}
+    for r in new:  # the same configuration (chosen learning rate included), the same numbers
+        assert r["AP"] == same[key(r)]["AP"] and r["config"] == same[key(r)]["config"]

@@ -70,10 +70,12 @@ _S = Strings({
                      "experiments",
                "tr": "{source}: bilinmeyen üst düzey anahtar(lar) {keys}; bir planda name, description, seeds, "
                      "baseline ve experiments bulunur"},
-    "pl_seeds": {"en": "{source}: seeds must list at least two different integers (e.g. [0, 1]) so that every "
-                       "difference can be compared with the seed-to-seed spread; got {seeds}",
-                 "tr": "{source}: seeds en az iki farklı tam sayı listelemeli (ör. [0, 1]); ancak o zaman her fark "
-                       "seed'den seed'e yayılımla karşılaştırılabilir; verilen: {seeds}"},
+    "pl_seeds": {"en": "{source}: seeds must list at least two different integers (e.g. [0, 1, 2, 3, 4]) so that every "
+                       "difference can be compared with the seed-to-seed spread; a verdict needs at least three "
+                       "paired seeds; got {seeds}",
+                 "tr": "{source}: seeds en az iki farklı tam sayı listelemeli (ör. [0, 1, 2, 3, 4]); ancak o zaman her "
+                       "fark seed'den seed'e yayılımla karşılaştırılabilir; bir sonuç için en az üç eşli seed gerekir; "
+                       "verilen: {seeds}"},
     "pl_sections": {"en": "{source}: baseline has unknown section(s) {keys}; sections: {sections}",
                     "tr": "{source}: baseline'da bilinmeyen bölüm(ler) var: {keys}; bölümler: {sections}"},
     "pl_name": {"en": "{source}: experiments[{i:d}] needs a name",

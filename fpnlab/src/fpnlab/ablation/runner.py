@@ -364,13 +364,21 @@ def _key(r: dict) -> tuple:
     return r["experiment"], r["seed"], r["config_hash"], r.get("phase", "final")
 
 
-def pending_jobs(plan: dict, out) -> list[dict]:
+def pending_jobs(plan: dict, out, only=None, choices=None) -> list[dict]:
     """Jobs of ``plan`` not yet in ``out`` (same experiment, seed, configuration hash and phase).
     For a plan with ``tune``: the tuning runs first; the final runs once every tuning run of
-    their experiment is in ``out``."""
+    their experiment is in ``out``. ``choices`` (:func:`~fpnlab.ablation.choose` of another
+    results file): the final runs with those values, no tuning runs. ``only``: the final runs
+    named ``"EXP"`` or ``"EXP:SEED"``."""
     records = read_results(out)
     done = {_key(r) for r in records}
-    return [j for j in jobs(plan, choose(plan, records)) if _key(j) not in done]
+    todo = jobs(plan, choices if choices is not None else choose(plan, records))
+    if choices is not None or only:
+        todo = [j for j in todo if j["phase"] == "final"]
+    if only:
+        wanted = parse_only(only, plan)
+        todo = [j for j in todo if any(j["experiment"] == e and s in (None, j["seed"]) for e, s in wanted)]
+    return [j for j in todo if _key(j) not in done]
 
 
 def command_line(plan, out, device: str = "cpu", backend: str = "local") -> str | None:
@@ -444,10 +452,14 @@ def check_plan(plan) -> None:
 
 
 def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local", address: str | None = None,
-        progress: bool = True) -> list[dict]:
+        progress: bool = True, only=None, choices: dict | None = None) -> list[dict]:
     """Run every (experiment, seed) of ``plan`` not already in ``out``; append each record when
     its job finishes; return the new records. A plan with ``tune`` runs its tuning runs first,
     then the final runs with each experiment's chosen value.
+
+    ``only`` (``["no_p2:0", "baseline"]``): just those final runs. ``choices``: the tuned values
+    to use instead of tuning here (``choose(plan, read_results(committed))``) — how a chapter
+    retrains a few committed records of a tuned plan without its tuning runs.
 
     ``backend="local"``: in this process (``workers=1``) or a pool of ``workers`` processes.
     ``backend="ray"``: each job is a Ray task (``ray.init(address=address)``; one GPU each with
@@ -468,7 +480,7 @@ def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local"
     with _exclusive(out):  # a second run on the same file waits, then finds the jobs done
         new = []
         while True:  # tuning runs, then the final runs they decide (a plan without tune: one pass)
-            todo = pending_jobs(plan, out)
+            todo = pending_jobs(plan, out, only, choices)
             if not todo:
                 return new
             new += _run(plan, out, todo, provenance, device, workers, backend, address, progress)
