@@ -461,3 +461,23 @@ def test_a_few_final_runs_with_committed_choices_train_without_tuning(tuned_resu
     same = {key(r): r for r in committed}
     for r in new:  # the same configuration (chosen learning rate included), the same numbers
         assert r["AP"] == same[key(r)]["AP"] and r["config"] == same[key(r)]["config"]
+
+
+def test_git_dirty_means_the_package_source_changed_not_a_results_file(tmp_path):
+    import subprocess
+
+    from fpnlab.ablation import git_state
+
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "results.jsonl").write_text("")
+    (repo / "pkg" / "code.py").write_text("x = 1\n")
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True)
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    assert git_state(repo / "pkg")["git_dirty"] is False
+    (repo / "results.jsonl").write_text("{}\n")  # the file a plan is writing: not the code
+    assert git_state(repo / "pkg")["git_dirty"] is False
+    (repo / "pkg" / "code.py").write_text("x = 2\n")
+    assert git_state(repo / "pkg") == {"git_commit": git("rev-parse", "HEAD").stdout.decode().strip(), "git_dirty": True}

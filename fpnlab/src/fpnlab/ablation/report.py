@@ -282,12 +282,13 @@ def plot_bars(records, metric: str = "AP_small", baseline: str = "baseline", ax=
 
 def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None, scale: float = 100.0,
                   latency=None):
-    """``metric`` against latency, one point per run, one colour per experiment (``latency``:
-    ``{experiment: ms}`` measured together, instead of each record's own)."""
+    """``metric`` against latency, one point per final run (tuning runs left out), one colour per
+    experiment (``latency``: ``{experiment: ms}`` measured together, instead of each record's own)."""
     import matplotlib.pyplot as plt
 
     if not isinstance(records, list):
         records = read_results(records)
+    records = [r for r in records if r.get("phase", "final") == "final"]
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     for name in dict.fromkeys(r["experiment"] for r in records):
         runs = [r for r in records if r["experiment"] == name]

@@ -313,16 +313,17 @@ def library_versions() -> dict:
 def git_state(path=None) -> dict:
     """``{"git_commit", "git_dirty"}`` of the checkout that holds ``path`` (default: this
     package's source, so the commit names the code that trained); ``None`` outside a checkout.
-    ``git_dirty``: tracked files differ from that commit (the record may not be reproducible
-    from the commit alone)."""
-    where = Path(path or __file__).resolve()
+    ``git_dirty``: the package's tracked source differs from that commit (the record may not be
+    reproducible from the commit alone). Other files of the checkout — the results file being
+    written, a notebook — do not count: the configuration is in every record."""
+    where = Path(path).resolve() if path else Path(__file__).resolve().parents[1]  # default: the fpnlab package
     where = where if where.is_dir() else where.parent
     try:
         commit = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
                                 timeout=10)
         if commit.returncode != 0:
             return {"git_commit": None, "git_dirty": None}
-        status = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no", "--", "."],
                                 capture_output=True, text=True, timeout=30)
         return {"git_commit": commit.stdout.strip(), "git_dirty": bool(status.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
