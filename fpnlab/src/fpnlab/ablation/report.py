@@ -30,6 +30,8 @@ _S = Strings({
               "± {base_std}, seed'ler üzerinden std). {verdict}"},
     "ab_method": {"en": "paired t-test, Holm over {k:d} experiments",
                   "tr": "eşli t-testi, {k:d} deney üzerinden Holm"},
+    "ab_method_one": {"en": "paired t-test (one experiment: no correction needed)",
+                      "tr": "eşli t-testi (tek deney: düzeltme gerekmiyor)"},
     "ab_verdict_higher": {"en": "Higher in this setting.", "tr": "Bu ortamda daha yüksek."},
     "ab_verdict_lower": {"en": "Lower in this setting.", "tr": "Bu ortamda daha düşük."},
     "ab_verdict_not_shown": {"en": "Not shown by this ablation (which is not evidence of no effect).",
@@ -201,7 +203,8 @@ def evidence(records, experiment: str, metric: str = "AP_small", baseline: str =
     signed = lambda v: "—" if _nan(v) else ("+" if v > 0 else "") + fmt_num(v * scale, lang, 1)
     return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
               delta=signed(r["delta"]), low=signed(r["ci"][0]), high=signed(r["ci"][1]),
-              method=_S("ab_method", lang, k=tested), p=fmt_p(r["p_adjusted"], lang),
+              method=_S("ab_method", lang, k=tested) if tested > 1 else _S("ab_method_one", lang),
+              p=fmt_p(r["p_adjusted"], lang),
               base=fmt_num(b["mean"] * scale, lang, 1), base_std=fmt_num(b["std"] * scale, lang, 1),
               verdict=_S(key, lang))
 
