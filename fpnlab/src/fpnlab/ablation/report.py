@@ -23,15 +23,15 @@ _S = Strings({
     "ab_change": {"en": "Change", "tr": "Değişiklik"},
     "ab_evidence": {
         "en": "{experiment} ({change}) against the baseline, {pairs} paired seeds: Δ {metric} = {delta} "
-              "(95 % CI {low} to {high}; {method}: adjusted p {p}; AP × 100, baseline {base} ± {base_std} std "
+              "(95 % CI {low} to {high}; {method} {p}; AP × 100, baseline {base} ± {base_std} std "
               "over seeds). {verdict}",
         "tr": "{experiment} ({change}) baseline'a karşı, {pairs} eşli seed: Δ {metric} = {delta} "
-              "(%95 güven aralığı {low} ile {high} arası; {method}: düzeltilmiş p {p}; AP × 100, baseline {base} "
+              "(%95 güven aralığı {low} ile {high} arası; {method} {p}; AP × 100, baseline {base} "
               "± {base_std}, seed'ler üzerinden std). {verdict}"},
-    "ab_method": {"en": "paired t-test, Holm over {k:d} experiments",
-                  "tr": "eşli t-testi, {k:d} deney üzerinden Holm"},
-    "ab_method_one": {"en": "paired t-test (one experiment: no correction needed)",
-                      "tr": "eşli t-testi (tek deney: düzeltme gerekmiyor)"},
+    "ab_method": {"en": "paired t-test, Holm over {k:d} experiments: adjusted p",
+                  "tr": "eşli t-testi, {k:d} deney üzerinden Holm: düzeltilmiş p"},
+    "ab_method_one": {"en": "paired t-test (a single experiment): p",
+                      "tr": "eşli t-testi (tek deney): p"},
     "ab_verdict_higher": {"en": "Higher in this setting.", "tr": "Bu ortamda daha yüksek."},
     "ab_verdict_lower": {"en": "Lower in this setting.", "tr": "Bu ortamda daha düşük."},
     "ab_verdict_not_shown": {"en": "Not shown by this ablation (which is not evidence of no effect).",
