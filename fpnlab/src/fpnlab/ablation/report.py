@@ -230,6 +230,12 @@ def _records(path: str, mtime_ns: int) -> list:
     return read_results(path)  # read once per file version, however many claims a chapter checks
 
 
+def _decimals(x: float) -> int:
+    """As many decimals as ``x`` was written with (0.0015 → 4, 0.006 → 3), so a rate is not rounded."""
+    text = repr(float(x))
+    return 0 if "e" in text or "." not in text else len(text.split(".")[1].rstrip("0"))
+
+
 def _nan(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -256,7 +262,7 @@ def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", 
                             for r in rows],
         _S("ab_p", lang): [fmt_p(r["p_adjusted"], lang).removeprefix("= ") for r in rows],
         _S("ab_verdict", lang): [verdict_text(r["verdict"], lang) for r in rows],
-        _S("ab_lr", lang): ["—" if r["lr"] is None else fmt_num(r["lr"], lang) for r in rows],
+        _S("ab_lr", lang): ["—" if r["lr"] is None else fmt_num(r["lr"], lang, _decimals(r["lr"])) for r in rows],
         _S("ab_latency", lang): [num(r["latency_ms"]) for r in rows],
     })
     return frame
