@@ -193,7 +193,7 @@ _T = Strings({
     },
     "why_crowd_hi": {
         "en": "{crowded} of the objects overlap another one with IoU ≥ {iou} (≥ {min_crowded}: a crowded set)",
-        "tr": "bir başka nesneyle IoU ≥ {iou} örtüşen nesnelerin payı {crowded} ({min_crowded} ve üstü: kalabalık bir veri seti)",
+        "tr": "bir başka nesneyle IoU ≥ {iou} örtüşen nesnelerin payı {crowded} ({min_crowded} ve üstü: kalabalık bir veri kümesi)",
     },
     "why_crowd_lo": {
         "en": "only {crowded} of the objects overlap another one with IoU ≥ {iou} (< {min_crowded})",

@@ -15,10 +15,10 @@ Command line (``python -m fpnlab.ablation --help``)::
 from .plan import PlanError, choose, config_hash, jobs, load_plan, tune_jobs
 from .report import (book_evidence, evidence, fmt_p, holm, paired_test, plot_bars, plot_tradeoff, report_frame, report_text,
                      summarize, verdict_text)
-from .runner import (ResultsNotFoundError, book_results, check_plan, command_line, git_state, make_backbone, make_data, make_detector,
+from .runner import (ResultsNotFoundError, book_results, check_plan, command_line, differences, final_runs, git_state, make_backbone, make_data, make_detector,
                      make_neck, make_split, measure, measure_plan, read_results, rerun, results_path, run, run_job)
 
 __all__ = ["PlanError", "ResultsNotFoundError", "book_evidence", "book_results", "evidence", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
            "report_text", "summarize", "holm", "paired_test", "verdict_text", "fmt_p", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
            "measure", "measure_plan", "read_results", "results_path", "run", "run_job", "choose", "tune_jobs", "check_plan",
-           "git_state", "make_split", "rerun"]
+           "git_state", "make_split", "rerun", "differences", "final_runs"]

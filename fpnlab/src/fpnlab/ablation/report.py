@@ -8,7 +8,7 @@ import math
 import statistics
 
 from ..i18n import Strings, fmt_num, get_lang
-from .runner import read_results
+from .runner import final_runs, read_results
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
 # the library's shared labels live in fpnlab.i18n.STRINGS.
@@ -128,9 +128,7 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline", lat
     ``latency``: ``{experiment: ms}`` measured together (:func:`~fpnlab.ablation.measure_plan`)
     instead of the median of the records' own ``latency_ms``.
     """
-    if not isinstance(records, list):
-        records = read_results(records)
-    records = [r for r in records if r.get("phase", "final") == "final"]
+    records = final_runs(records)
     latest = {}
     for r in records:
         latest[r["experiment"]] = r["config_hash"]
@@ -295,9 +293,7 @@ def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None,
     experiment (``latency``: ``{experiment: ms}`` measured together, instead of each record's own)."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(records, list):
-        records = read_results(records)
-    records = [r for r in records if r.get("phase", "final") == "final"]
+    records = final_runs(records)
     ax = ax or plt.subplots(figsize=(4.5, 3.2))[1]
     for name in dict.fromkeys(r["experiment"] for r in records):
         runs = [r for r in records if r["experiment"] == name]

@@ -348,6 +348,25 @@ def read_results(path) -> list[dict]:
     return out
 
 
+def final_runs(records) -> list[dict]:
+    """The final runs of a results file or record list: tuning runs (``phase: "tune"``, scored on
+    the validation split with other values) left out; records older than tuning count as final."""
+    if not isinstance(records, list):
+        records = read_results(records)
+    return [r for r in records if r.get("phase", "final") == "final"]
+
+
+def differences(new: dict, old: dict) -> list[str]:
+    """The fields in which a retrained record ``new`` differs from the committed ``old``: every AP
+    metric (within 1e-9; nan equals nan), parameters, FLOPs and the training loss (1e-6 relative).
+    Latency is left out: it measures the machine's load as much as the model."""
+    out = [m for m in METRICS if not (math.isclose(new[m], old[m], abs_tol=1e-9) or (math.isnan(new[m]) and math.isnan(old[m])))]
+    out += [k for k in ("params", "flops") if new[k] != old[k]]
+    if not math.isclose(new["train_loss"], old["train_loss"], rel_tol=1e-6):
+        out.append("train_loss")
+    return out
+
+
 def append_record(path, record: dict) -> None:
     """Append one record as one JSON line, flushed to disk (a crash cannot leave half a record
     in the middle of the file: a partial last line is skipped on reading and closed here)."""
@@ -536,12 +555,7 @@ def rerun(plan, out, only, device: str = "cpu", workers: int = 1) -> list[dict]:
             fresh = list(pool.map(run_job, todo, [device] * len(todo)))
     results = []
     for j, rec in zip(todo, fresh):
-        old = committed[_key(j)]
-        differs = [m for m in METRICS if not (math.isclose(rec[m], old[m], abs_tol=1e-9)
-                                              or (math.isnan(rec[m]) and math.isnan(old[m])))]
-        differs += [k for k in ("params", "flops") if rec[k] != old[k]]
-        if not math.isclose(rec["train_loss"], old["train_loss"], rel_tol=1e-6):
-            differs.append("train_loss")
+        differs = differences(rec, committed[_key(j)])
         msg = (_S("rn_same", exp=j["experiment"], seed=j["seed"]) if not differs
                else _S("rn_differs", exp=j["experiment"], seed=j["seed"], fields=", ".join(differs)))
         results.append({"experiment": j["experiment"], "seed": j["seed"], "equal": not differs, "differs": differs,
