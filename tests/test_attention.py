@@ -1,8 +1,8 @@
-"""fpnlab.attention: parameter counts at the papers' settings, shapes, maps, ECA's kernel size."""
+"""fpnlab.blocks.attention: parameter counts at the papers' settings, shapes, maps, ECA's kernel size."""
 import pytest
 import torch
 
-from fpnlab.attention import CBAM, ECA, SE, CoordAtt, eca_kernel_size
+from fpnlab.blocks.attention import CBAM, ECA, SE, CoordAtt, eca_kernel_size
 from fpnlab.metrics import n_params
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from fpnlab.backbones import TinyBackbone, WeightsUnavailableError, torchvision_backbone
-from fpnlab.strides import check_feature_info
+from fpnlab.levels import check_feature_info
 
 
 @pytest.mark.parametrize("name,channels", [("resnet18", [64, 128, 256, 512]),
@@ -74,7 +74,7 @@ def test_core_imports_no_plotting_or_widget_libraries():
     import subprocess
     import sys
 
-    code = ("import sys, fpnlab, fpnlab.necks, fpnlab.backbones, fpnlab.metrics, fpnlab.strides; "
+    code = ("import sys, fpnlab, fpnlab.necks, fpnlab.backbones, fpnlab.metrics, fpnlab.levels; "
             "fpnlab.FPN, fpnlab.cost, fpnlab.timm_backbone; "
             "heavy = [m for m in ('matplotlib', 'pandas', 'ipywidgets', 'timm') if m in sys.modules]; "
             "assert not heavy, heavy")

@@ -148,7 +148,7 @@ def test_bifpn_feature_info_matches_measured_outputs():
     from torch import nn
 
     from fpnlab.backbones import TinyBackbone
-    from fpnlab.strides import measure_strides
+    from fpnlab.levels import measure_strides
 
     bb = TinyBackbone()
     neck = BiFPN.from_backbone(bb, 16, num_levels=6, repeats=1)

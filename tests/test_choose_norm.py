@@ -1,7 +1,7 @@
-"""fpnlab.layers.choose_norm: the norm rule of thumb decides by the batch *per device*."""
+"""fpnlab.blocks.layers.choose_norm: the norm rule of thumb decides by the batch *per device*."""
 import pytest
 
-from fpnlab.layers import choose_norm
+from fpnlab.blocks.layers import choose_norm
 
 
 @pytest.mark.parametrize("per_device,devices,expected", [
@@ -20,7 +20,7 @@ def test_choose_norm_rejects_empty_batches():
 @pytest.mark.parametrize("channels,groups", [(256, 32), (64, 32), (32, 16), (48, 16), (24, 8), (20, 4),
                                              (6, 2), (3, 1), (2, 1)])
 def test_groupnorm_never_one_channel_per_group(channels, groups):
-    from fpnlab.layers import gn_groups, make_norm
+    from fpnlab.blocks.layers import gn_groups, make_norm
 
     gn = make_norm("gn", channels)
     assert gn.num_groups == gn_groups(channels) == groups
@@ -28,7 +28,7 @@ def test_groupnorm_never_one_channel_per_group(channels, groups):
 
 
 def test_groupnorm_on_a_single_channel_is_an_error():
-    from fpnlab.layers import make_norm
+    from fpnlab.blocks.layers import make_norm
 
     with pytest.raises(ValueError, match="at least 2 channels"):
         make_norm("gn", 1)

@@ -12,7 +12,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from fpnlab.coco import STAT_NAMES, coco_eval, scaled_area_ranges
-from fpnlab.data import CocoFormatError, check_coco
+from fpnlab.coco import CocoFormatError, check_coco
 
 
 def _gt(n_images=6, seed=0):

@@ -167,7 +167,7 @@ def test_detector_takes_strides_from_the_neck_feature_info():
 
 
 def test_coco_results_convert_boxes_and_ids():
-    from fpnlab.detector import coco_results
+    from fpnlab.coco import coco_results
 
     preds = [{"boxes": torch.tensor([[0.0, 0.0, 10.0, 5.0], [2.0, 3.0, 4.0, 9.0]]),
               "scores": torch.tensor([0.5, 0.25]), "labels": torch.tensor([0, 1])},

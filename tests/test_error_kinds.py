@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fpnlab
-from fpnlab.coco import _load_gt
+from fpnlab.coco.evaluate import _load_gt
 from fpnlab.error_kinds import KINDS, MAX_DETS, error_kinds
 from fpnlab.errors import CocoFormatError
 

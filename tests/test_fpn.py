@@ -236,7 +236,7 @@ def test_error_each_level_judged_against_its_neighbour(lang, words):
 def test_feature_info_matches_measured_outputs(extra):
     from fpnlab.backbones import TinyBackbone
     from fpnlab.necks import LastLevelMaxPool, LastLevelP6P7
-    from fpnlab.strides import measure_strides
+    from fpnlab.levels import measure_strides
 
     bb = TinyBackbone()
     block = {None: None, "p6p7": LastLevelP6P7(128, 16), "pool": LastLevelMaxPool()}[extra]

@@ -9,7 +9,7 @@ import torch
 import fpnlab
 from fpnlab import i18n
 from fpnlab.necks import FPN, PyramidInputError
-from fpnlab.strides import check_feature_info
+from fpnlab.levels import check_feature_info
 
 
 @pytest.fixture(autouse=True)

@@ -96,7 +96,7 @@ def test_outputs_that_are_views_are_counted_once():
 def test_c2f_block_peak_memory_counts_chunk_views_once():
     from torch.utils._python_dispatch import TorchDispatchMode
 
-    from fpnlab.necks import C2f
+    from fpnlab.blocks import C2f
 
     class AllStorages(TorchDispatchMode):
         """Every storage an op creates, kept alive (so addresses are not reused), once each."""

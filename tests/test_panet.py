@@ -64,7 +64,8 @@ def test_path_length_resnet50_c2_to_p5():
 
 # ---- YOLOPAN: the concatenating PAN-FPN of YOLOv8 -----------------------------------------
 
-from fpnlab.necks import C2f, YOLOPAN  # noqa: E402
+from fpnlab.blocks import C2f  # noqa: E402
+from fpnlab.necks import YOLOPAN  # noqa: E402
 from fpnlab.metrics import n_params
 
 
@@ -128,7 +129,7 @@ def test_panet_feature_info_matches_measured_outputs():
     from torch import nn
 
     from fpnlab.backbones import TinyBackbone
-    from fpnlab.strides import measure_strides
+    from fpnlab.levels import measure_strides
 
     bb = TinyBackbone()
     neck = PANet.from_backbone(bb, 16)

@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from fpnlab.attention import SelfAttention2d, make_attention
+from fpnlab.blocks.attention import SelfAttention2d, make_attention
 from fpnlab.metrics import cost
 
 

@@ -9,7 +9,7 @@ timm = pytest.importorskip("timm")
 
 from fpnlab.backbones import WeightsUnavailableError, timm_backbone  # noqa: E402
 from fpnlab.necks import FPN, BiFPN, PANet  # noqa: E402
-from fpnlab.strides import as_levels, check_feature_info, measure_strides  # noqa: E402
+from fpnlab.levels import as_levels, check_feature_info, measure_strides  # noqa: E402
 
 # one small model per family the issue names
 MODELS = ["resnet18", "cspdarknet53", "efficientnet_b0", "convnext_atto", "mobilenetv3_small_100"]

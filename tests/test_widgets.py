@@ -96,7 +96,7 @@ def test_turkish_widgets_show_numbers_in_turkish_format():
 
 
 def test_attention_viewer_live_and_static():
-    from fpnlab.attention import CBAM, SE
+    from fpnlab.blocks.attention import CBAM, SE
     images = torch.rand(1, 3, 16, 16)
     x = {"P3": torch.rand(1, 16, 4, 4)}
     before, after, maps = {}, {}, {}

@@ -13,10 +13,10 @@ from torch import nn  # noqa: E402
 from torchvision.ops import StochasticDepth  # noqa: E402
 from ultralytics.nn.tasks import DetectionModel  # noqa: E402
 
-from fpnlab.attention import SE, CBAM  # noqa: E402
+from fpnlab.blocks.attention import SE, CBAM  # noqa: E402
 from fpnlab.backbones import YOLOBackbone, drop_path_rates, stride_plan, yolov8_plan  # noqa: E402
 from fpnlab.metrics import n_params  # noqa: E402
-from fpnlab.strides import Level, check_feature_info  # noqa: E402
+from fpnlab.levels import Level, check_feature_info  # noqa: E402
 
 
 def _randomize_bn(module):

@@ -10,8 +10,9 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 import torch  # noqa: E402
 from ultralytics.nn.tasks import DetectionModel  # noqa: E402
 
-from fpnlab.necks import SPPF, YOLOPAN  # noqa: E402
-from fpnlab.strides import Level  # noqa: E402
+from fpnlab.blocks import SPPF  # noqa: E402
+from fpnlab.necks import YOLOPAN  # noqa: E402
+from fpnlab.levels import Level  # noqa: E402
 
 
 def _randomize_bn(module):

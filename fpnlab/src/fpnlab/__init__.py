@@ -3,13 +3,16 @@
 Modules, in the order the book builds them (dependencies only flow downwards in this list):
 
 - ``fpnlab.i18n``      the reader's language: UI strings, messages, number formats
-- ``fpnlab.strides``   stride maps: measure, tabulate, recommend a level for an object size
-- ``fpnlab.layers``    conv + norm + activation, the brick every block is made of
-- ``fpnlab.attention`` SE, ECA, CBAM, Coordinate Attention (used after fusion in the necks)
+- ``fpnlab.errors``    the errors fpnlab raises and the argument checks at the door
+- ``fpnlab.levels``    pyramid levels: names, stride maps (measure, check, tabulate) and the rule
+  that assigns an object to a level
+- ``fpnlab.blocks``    building blocks: conv + norm + activation (one norm factory), YOLO's
+  ConvBNSiLU/Bottleneck/C2f/SPPF, the block zoo, attention (SE, ECA, CBAM, CoordAtt, MHSA)
+- ``fpnlab.coco``      COCO in one place: the format and its one validator, the size split,
+  detections → results, AP with pycocotools
 - ``fpnlab.data``      a small generated image set with boxes (no downloads)
 - ``fpnlab.datastats`` statistics of a COCO-format set and the design hints they give
-- ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN (C2f, SPPF), BiFPN
-- ``fpnlab.blocks``    the block zoo: residual, CSP/C2f, grouped, depthwise, inverted, dilated, RepVGG
+- ``fpnlab.necks``     FPN (torchvision-equivalent), P6/P7, PANet, the YOLO PAN, BiFPN; a registry
 - ``fpnlab.backbones`` YOLOBackbone (YOLOv8's layout, every design choice an argument), TinyBackbone,
   the seed's demo backbone, torchvision and timm backbones
 - ``fpnlab.heads``     small dense heads on the pyramid levels
@@ -36,17 +39,17 @@ __version__ = "0.1.0"
 # name → module that defines it (loaded on first access)
 _API = {
     "t": "i18n", "fmt_num": "i18n", "fmt_pct": "i18n", "fmt_frame": "i18n", "Strings": "i18n",
-    "Level": "strides", "measure_strides": "strides", "check_feature_info": "strides",
-    "stride_table": "strides", "recommend_level": "strides", "as_levels": "strides",
+    "Level": "levels", "measure_strides": "levels", "check_feature_info": "levels",
+    "stride_table": "levels", "recommend_level": "levels", "as_levels": "levels",
     "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",
     "YOLOBackbone": "backbones", "BLOCKS": "blocks", "RepVGGBlock": "blocks",
     "effective_receptive_field": "receptive",
-    "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "necks",
+    "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "blocks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
     "dataset_stats": "datastats", "DatasetStats": "datastats", "design_hints": "datastats",
-    "ContextShapes": "data", "CocoFolder": "data", "coco_loader": "data", "CocoFormatError": "errors",
-    "preflight": "preflight", "coco_eval": "metrics",
-    "Detector": "detector", "evaluate": "detector", "coco_results": "detector", "cost": "metrics", "n_params": "metrics",
+    "ContextShapes": "data", "CocoFolder": "data", "coco_loader": "data", "CocoFormatError": "coco",
+    "preflight": "preflight", "coco_eval": "coco",
+    "Detector": "detector", "evaluate": "detector", "coco_results": "coco", "cost": "metrics", "n_params": "metrics",
 }
 
 __all__ = ["get_lang", "set_lang", "__version__", *_API]

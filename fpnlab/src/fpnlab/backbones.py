@@ -4,8 +4,8 @@ widths, depths, block, norm, activation, attention and drop path as arguments),
 :func:`torchvision_backbone` and :func:`timm_backbone` (any timm model that supports
 ``features_only=True``; timm is imported only there).
 
-Every backbone here has ``feature_info``: a list of :class:`fpnlab.strides.Level` (name,
-channels, stride) that a neck can be built from and that :func:`fpnlab.strides.check_feature_info`
+Every backbone here has ``feature_info``: a list of :class:`fpnlab.levels.Level` (name,
+channels, stride) that a neck can be built from and that :func:`fpnlab.levels.check_feature_info`
 can verify against a real forward pass.
 
 >>> bb = TinyBackbone()
@@ -26,8 +26,8 @@ from torch import nn
 from torchvision.ops import DropBlock2d, drop_block2d
 
 from .i18n import Strings
-from .layers import conv_norm_act
-from .strides import Level, as_levels, level_name, measure_strides
+from .blocks.layers import conv_norm_act
+from .levels import Level, as_levels, level_name, measure_strides
 
 
 class TinyBackbone(nn.Module):
@@ -75,7 +75,7 @@ class SeedDemoBackbone(nn.Module):
 
     Four stride-2 convs (3→256→512→1024→2048 channels, ReLU) straight from the image, so its
     outputs have strides **2, 4, 8, 16** — while its ``feature_info`` (like the seed's text)
-    declares the C2..C5 strides 4, 8, 16, 32. :func:`fpnlab.strides.check_feature_info` catches it.
+    declares the C2..C5 strides 4, 8, 16, 32. :func:`fpnlab.levels.check_feature_info` catches it.
     """
 
     def __init__(self):
@@ -164,7 +164,7 @@ class TimmBackbone(nn.Module):
     """A timm model built with ``features_only=True``, returning a dict of levels named by stride.
 
     ``(B, 3, H, W)`` → ``{"C2": (B, c2, H/4, W/4), ..., "C5": (B, c5, H/32, W/32)}`` by default.
-    ``feature_info`` is a list of :class:`~fpnlab.strides.Level` read from timm's own
+    ``feature_info`` is a list of :class:`~fpnlab.levels.Level` read from timm's own
     ``FeatureInfo`` (channels and ``reduction``); ``timm_info`` keeps timm's object.
     """
 
@@ -411,10 +411,10 @@ class YOLOBackbone(nn.Module):
         block: ``"c2f"``, another name in :data:`fpnlab.blocks.BLOCKS` (``"repvgg"``, ...) or a callable ``(cin, cout, n, norm, act) -> nn.Module`` building each
             stage's block (it may take ``drop_path=`` too, a list of ``n`` rates).
         norm: ``"bn"`` (YOLOv8's BatchNorm, ``eps=1e-3, momentum=0.03``) or ``"gn"`` (GroupNorm,
-            :func:`fpnlab.layers.gn_groups`), in every conv.
+            :func:`fpnlab.blocks.layers.gn_groups`), in every conv.
         act: ``"silu"`` (YOLOv8) or ``"relu"``, in every conv.
         attention: ``None``, a kind (``"se"``, ``"eca"``, ``"cbam"``, ``"coordatt"``:
-            :func:`fpnlab.attention.make_attention`) after the block of every stage, or a dict
+            :func:`fpnlab.blocks.attention.make_attention`) after the block of every stage, or a dict
             ``{"C4": "se", ...}`` for some levels only (before SPPF on the last stage).
         drop_path: largest stochastic-depth rate (``torchvision.ops.StochasticDepth``, mode
             ``"row"``) on the bottlenecks' residual branches: the usual linear schedule, 0 at the
@@ -428,7 +428,7 @@ class YOLOBackbone(nn.Module):
         in_channels: image channels.
 
     ``feature_info`` (name, channels, stride per output) is **measured** on a probe input at
-    construction (:func:`fpnlab.strides.measure_strides`), not derived from the arguments.
+    construction (:func:`fpnlab.levels.measure_strides`), not derived from the arguments.
     :meth:`yolov8` builds the five YOLOv8 scales; :meth:`load_ultralytics` copies an ultralytics
     YOLOv8's weights (``tests/test_yolo_backbone.py`` checks equal outputs).
 
@@ -450,8 +450,8 @@ class YOLOBackbone(nn.Module):
                  act: str = "silu", attention=None, drop_path: float = 0.0, sppf: bool = True,
                  drop_block: float = 0.0, drop_block_size: int = 3, in_channels: int = 3):
         super().__init__()
-        from .attention import ATTENTIONS, make_attention
-        from .necks.yolo import C2f, SPPF, ConvBNSiLU
+        from .blocks.attention import ATTENTIONS, make_attention
+        from .blocks.yolo import C2f, SPPF, ConvBNSiLU
 
         widths = _ints(widths, 5, "widths", "stem, C2..C5")
         depths = _ints(depths, 4, "depths", "C2..C5")

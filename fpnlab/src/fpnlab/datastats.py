@@ -634,7 +634,7 @@ def dataset_stats(annotations, images_dir=None) -> DatasetStats:
 # Design hints
 
 STRIDES = (4, 8, 16, 32)   # P2..P5
-MIN_CELLS = 2              # an object should span ≥ 2 cells on its level (fpnlab.strides.recommend_level)
+MIN_CELLS = 2              # an object should span ≥ 2 cells on its level (fpnlab.levels.recommend_level)
 P2_SHARE = 0.25            # add P2 when ≥ 25 % of the objects need it
 LEVEL_SHARE = 0.05         # a level "carries objects" when ≥ 5 % of them are assigned to it
 FUSION_OCTAVES = 3.0       # sizes spanning ≥ 3 octaves (≥ 3 levels) need information across levels
@@ -669,7 +669,7 @@ def _scale(stats: DatasetStats, input_size: int | None) -> np.ndarray:
 
 def assign_levels(side_px, strides=STRIDES, min_cells: float = MIN_CELLS) -> np.ndarray:
     """Per object, the coarsest stride at which its shorter side ``side_px`` still spans
-    ``min_cells`` cells (the rule of :func:`fpnlab.strides.recommend_level`); the finest stride
+    ``min_cells`` cells (the rule of :func:`fpnlab.levels.recommend_level`); the finest stride
     when none does. ``(N,)`` px → ``(N,)`` strides.
 
     >>> assign_levels([10, 16, 40, 100, 500]).tolist()
@@ -689,7 +689,7 @@ def design_hints(stats: DatasetStats, lang: str | None = None, input_size: int |
 
     Sizes are measured at the training resolution: ``input_size`` resizes each image so its longer
     side is ``input_size`` px (YOLO's letterbox); ``None`` keeps the files' resolution. An
-    object's size is its box's shorter side ``side`` (px), as in :func:`fpnlab.strides.recommend_level`.
+    object's size is its box's shorter side ``side`` (px), as in :func:`fpnlab.levels.recommend_level`.
     The thresholds (module constants) and why:
 
     - **P2** (``P2_SHARE = 0.25``, ``MIN_CELLS = 2``): an object needs about 2 cells across on
@@ -707,7 +707,7 @@ def design_hints(stats: DatasetStats, lang: str | None = None, input_size: int |
       levels up); many objects overlapping at IoU ≥ 0.5 need fine localisation on the coarse
       levels too. Either one → strengthen.
     - **norm** (``REF_PX = 640²``, ``REF_BATCH = 16``): activation memory grows with H×W, so
-      the batch that fits shrinks as ``16 × 640² / pixels``; :func:`fpnlab.layers.choose_norm`
+      the batch that fits shrinks as ``16 × 640² / pixels``; :func:`fpnlab.blocks.layers.choose_norm`
       turns that batch per device into BatchNorm, SyncBatchNorm or GroupNorm.
     - **augmentation**: ≥ 40 % COCO-small objects (``SMALL_SHARE``) → zoom-in scale jitter and
       copy-paste; a class ratio ≥ 10 (``IMBALANCE``) → oversample; classes without objects →
@@ -729,7 +729,7 @@ def design_hints(stats: DatasetStats, lang: str | None = None, input_size: int |
     >>> hints[0].message
     'Add P2 (stride 4): 100.0% of the objects are shorter than 16 px on their short side, fewer than 2 cells on P3 (stride 8).'
     """
-    from .layers import choose_norm
+    from .blocks.layers import choose_norm
 
     lang = _lang(lang)
     scale = _scale(stats, input_size)

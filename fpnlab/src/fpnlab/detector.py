@@ -1,6 +1,6 @@
 """Backbone → neck → head, put together into a small anchor-free detector that trains on a CPU.
 
-Each object is assigned to one pyramid level with :func:`fpnlab.strides.recommend_level` —
+Each object is assigned to one pyramid level with :func:`fpnlab.levels.recommend_level` —
 the coarsest stride at which it still covers two cells — and the cells near its centre on that
 level learn its class (sigmoid focal loss) and its box (GIoU loss), in the spirit of FCOS. A cell
 that lies in several objects' regions belongs to the **smallest** of them (FCOS's rule), so its
@@ -26,9 +26,9 @@ from tqdm.auto import tqdm
 
 from .backbones import TinyBackbone
 from .heads import DenseHead
-from .layers import conv_norm_act
+from .blocks.layers import conv_norm_act
 from .necks import FPN
-from .strides import Level
+from .levels import Level
 
 # Inference thresholds (see Detector.predict). The first three are what the book's chapters use
 # to *show* detections; COCO evaluation keeps low-scoring boxes too (COCO_THRESHOLDS), as
@@ -48,7 +48,7 @@ def _neck_strides(neck: nn.Module) -> tuple:
             f"Detector needs the stride of every level the neck outputs, but {type(neck).__name__} "
             "has no feature_info. Pass them explicitly, fine → coarse, e.g. "
             "Detector(backbone, neck, head, strides=[4, 8, 16, 32]), or measure them with "
-            "[lv.stride for lv in fpnlab.strides.measure_strides(nn.Sequential(backbone, neck), 256)]")
+            "[lv.stride for lv in fpnlab.levels.measure_strides(nn.Sequential(backbone, neck), 256)]")
     return tuple(lv.stride for lv in info)
 
 
@@ -57,7 +57,7 @@ class Detector(nn.Module):
 
     ``strides`` are those of the neck's outputs, fine → coarse (P2..P5: 4, 8, 16, 32). With
     ``strides=None`` (the default) they are read from ``neck.feature_info`` (a list of
-    :class:`fpnlab.strides.Level`); a neck without it raises :class:`NoStridesError`, which says
+    :class:`fpnlab.levels.Level`); a neck without it raises :class:`NoStridesError`, which says
     how to pass them.
     """
 
@@ -75,7 +75,7 @@ class Detector(nn.Module):
     def level_index(self, boxes: torch.Tensor, min_cells: float = 2) -> torch.Tensor:
         """``(N,)`` index into ``strides`` of the level each ``(N, 4)`` xyxy box is assigned to:
         the coarsest stride at which its shorter side still covers ``min_cells`` cells
-        (:func:`fpnlab.strides.recommend_level`'s rule); boxes too small for every level go to
+        (:func:`fpnlab.levels.recommend_level`'s rule); boxes too small for every level go to
         the finest."""
         sides = (boxes[:, 2:] - boxes[:, :2]).min(dim=1).values
         order = sorted(range(len(self.strides)), key=lambda i: self.strides[i])
@@ -224,33 +224,6 @@ class Detector(nn.Module):
         return results
 
 
-def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
-                 category_ids: Sequence[int] | None = None) -> list[dict]:
-    """Detector predictions (``predict``'s list of ``{"boxes" (N, 4) xyxy, "scores", "labels"}``)
-    → COCO result dicts ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}``, the
-    input of :func:`fpnlab.coco.coco_eval` and of pycocotools' ``loadRes``.
-
-    ``category_ids[label]`` maps the model's class index to the COCO category id (default: the
-    label itself).
-
-    >>> p = {"boxes": torch.tensor([[10., 20., 30., 60.]]), "scores": torch.tensor([0.9]),
-    ...      "labels": torch.tensor([1])}
-    >>> coco_results([p], image_ids=[7], category_ids=[3, 5])
-    [{'image_id': 7, 'category_id': 5, 'bbox': [10.0, 20.0, 20.0, 40.0], 'score': 0.9}]
-    """
-    if len(predictions) != len(image_ids):
-        raise ValueError(f"got {len(predictions)} predictions but {len(image_ids)} image ids: "
-                         "give one image id per image, in the same order")
-    out = []
-    for pred, image_id in zip(predictions, image_ids):
-        xywh = box_convert(pred["boxes"].detach().float().cpu(), "xyxy", "xywh").tolist()
-        for bbox, score, label in zip(xywh, pred["scores"].tolist(), pred["labels"].tolist()):
-            cat = int(label) if category_ids is None else int(category_ids[int(label)])
-            out.append({"image_id": int(image_id), "category_id": cat,
-                        "bbox": [round(v, 4) for v in bbox], "score": round(float(score), 6)})
-    return out
-
-
 @torch.no_grad()
 def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, thresholds=None,
              errors: bool = False) -> dict:
@@ -265,7 +238,7 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     ``errors=True`` adds ``"errors"``: the same detections' true positives, false positives by
     kind and misses at IoU 0.5 (:func:`fpnlab.error_kinds.error_kinds`).
     """
-    from .coco import coco_eval
+    from .coco import coco_eval, coco_results
     from .data import _coco_dict
 
     classes = getattr(dataset, "classes", None)
@@ -301,7 +274,7 @@ class LateralNeck(nn.Module):
                  norm: str | None = None, act: str | None = None, bias: bool | None = None,
                  attention: str | None = None):
         super().__init__()
-        from .attention import make_attention
+        from .blocks.attention import make_attention
 
         if bias is None:
             bias = norm is None
@@ -423,5 +396,5 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     return losses
 
 
-__all__ = ["Detector", "NoStridesError", "coco_results", "evaluate", "BackboneWithNeck", "LateralNeck", "PickLevels", "tiny_detector",
+__all__ = ["Detector", "NoStridesError", "evaluate", "BackboneWithNeck", "LateralNeck", "PickLevels", "tiny_detector",
            "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]

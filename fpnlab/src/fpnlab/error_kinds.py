@@ -32,7 +32,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .coco import _check_detections, _load_gt
+from .coco.evaluate import _check_detections, _load_gt
 from .i18n import Strings
 
 # pycocotools' defaults for box AP: at most 100 detections per image and category, and the
@@ -132,12 +132,12 @@ def error_kinds(gt, detections, iou: float = 0.5, background_iou: float = 0.1,
     Args:
         gt: the ground truth: a COCO dict (``images``, ``annotations`` with ``bbox`` ``[x, y, w,
             h]`` in pixels, ``categories``), the path to a COCO JSON file, or a
-            ``pycocotools.coco.COCO``; checked by :func:`fpnlab.data.check_coco` (a malformed one
+            ``pycocotools.coco.COCO``; checked by :func:`fpnlab.coco.check_coco` (a malformed one
             raises :class:`fpnlab.errors.CocoFormatError`). ``iscrowd: 1`` annotations are crowd
             regions, as in COCO.
         detections: a list of COCO result dicts ``{"image_id", "category_id", "bbox": [x, y, w,
             h], "score"}`` — what :func:`fpnlab.coco.coco_eval` takes
-            (:func:`fpnlab.detector.coco_results` makes them). A detection whose image or category
+            (:func:`fpnlab.coco.coco_results` makes them). A detection whose image or category
             is not in ``gt`` raises :class:`~fpnlab.errors.CocoFormatError` naming it.
         iou: the foreground threshold ``t_f``: a detection with IoU ≥ ``iou`` with a ground truth
             of its class can be a true positive (COCO's AP50: 0.5).

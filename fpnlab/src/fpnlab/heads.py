@@ -16,14 +16,14 @@ from collections.abc import Mapping
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from .layers import gn_groups
+from .blocks.layers import gn_groups
 
 
 
 class DenseHead(nn.Module):
     """Shared tower (``num_convs`` × conv-GN-ReLU) → class logits and box distances per cell.
 
-    ``norm``: ``"gn"`` (default, as FCOS; :func:`fpnlab.layers.gn_groups` groups — 32 for 256 channels, 16 for
+    ``norm``: ``"gn"`` (default, as FCOS; :func:`fpnlab.blocks.layers.gn_groups` groups — 32 for 256 channels, 16 for
     32: at least two channels per group), ``"bn"`` or ``None``. GroupNorm's statistics are taken
     over the whole feature map of one image, so every cell's output depends a little on the whole
     image: a path for global context that does not go through the neck. Experiments that ask

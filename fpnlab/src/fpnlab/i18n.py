@@ -205,12 +205,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "err_stride": {
         "en": ("{neck}: {name!r} is {h:d}×{w:d} but the level before it, {prev!r}, is {ph:d}×{pw:d}; "
                "each level should be about half the size of the previous one (stride ×2). Check "
-               "the backbone's stride map with fpnlab.strides.measure_strides(backbone, "
+               "the backbone's stride map with fpnlab.levels.measure_strides(backbone, "
                "input_size): a stage may be missing its stride-2 downsampling, or a level may be "
                "skipped."),
         "tr": ("{neck}: {name!r} {h:d}×{w:d} ama kendinden önceki {prev!r} seviyesi {ph:d}×{pw:d}; "
                "her seviye bir öncekinin yaklaşık yarısı olmalı (stride ×2). Backbone'un stride "
-               "haritasını fpnlab.strides.measure_strides(backbone, input_size) ile kontrol et: "
+               "haritasını fpnlab.levels.measure_strides(backbone, input_size) ile kontrol et: "
                "bir stage'in stride 2'lik downsample'ı eksik olabilir ya da bir seviye atlanmış "
                "olabilir."),
     },
@@ -229,10 +229,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err_p6_from_p5": {"en": "P5 (the FPN's top output)", "tr": "P5 (FPN'in en üst çıktısı)"},
     "err_p6_from_c5": {"en": "C5 (the backbone's top level)", "tr": "C5 (backbone'un en üst seviyesi)"},
-    # stride checks (fpnlab.strides.check_feature_info)
+    # stride checks (fpnlab.levels.check_feature_info)
     "err_no_info": {
-        "en": "{model} has no feature_info to check; declare its levels as a list of fpnlab.strides.Level",
-        "tr": "{model} modelinde kontrol edilecek bir feature_info yok; seviyelerini fpnlab.strides.Level listesi olarak belirt",
+        "en": "{model} has no feature_info to check; declare its levels as a list of fpnlab.levels.Level",
+        "tr": "{model} modelinde kontrol edilecek bir feature_info yok; seviyelerini fpnlab.levels.Level listesi olarak belirt",
     },
     "err_info_count": {"en": "{model} declares {n:d} levels but returns {m:d}",
                        "tr": "{model} {n:d} seviye belirtiyor ama {m:d} seviye döndürüyor"},

@@ -1,5 +1,5 @@
-"""What a module costs: parameters, FLOPs, latency and peak activation memory, measured — and
-what it buys: COCO AP through pycocotools (:func:`coco_eval`, defined in :mod:`fpnlab.coco`).
+"""What a module costs: parameters, FLOPs, latency and peak activation memory, measured (COCO AP
+lives in :mod:`fpnlab.coco`).
 
 >>> c = cost(torch.nn.Conv2d(8, 16, 3, padding=1), torch.randn(1, 8, 32, 32), repeats=3, warmup=1)
 >>> c.params, c.flops, c.out_shapes
@@ -32,7 +32,6 @@ try:
 finally:
     _cpp_log.setLevel(_cpp_level)
 
-from .coco import coco_eval, scaled_area_ranges  # noqa: F401  (fpnlab.metrics.coco_eval)
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,56 @@ def n_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+@dataclass
+class Latency:
+    """Timed forward passes of one model: every pass in ms, their median and interquartile range,
+    and the thread count they ran at."""
+
+    times_ms: list[float]
+    threads: int
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def iqr_ms(self) -> float:
+        if len(self.times_ms) < 2:
+            return 0.0
+        q = statistics.quantiles(self.times_ms, n=4)
+        return q[2] - q[0]
+
+
+@torch.no_grad()
+def latency(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: int | None = None) -> Latency:
+    """Time ``repeats`` forward passes of ``model`` on ``inputs`` after ``warmup`` untimed ones —
+    the one latency helper of fpnlab (:func:`cost`, the ablation's ``measure`` and the chapters
+    use it).
+
+    ``torch.utils.benchmark.Timer`` runs each pass at ``num_threads=threads`` (default: the current
+    setting; the previous count is restored afterwards) and calls ``torch.cuda.synchronize()``
+    around it on a GPU, so the time covers the kernels, not only their launch. ``inputs`` is a
+    tensor, list or dict passed as one argument, or a tuple of arguments; the model runs as it is
+    (call ``.eval()`` first for inference timings).
+
+    >>> lat = latency(torch.nn.Conv2d(8, 8, 3), torch.randn(1, 8, 16, 16), repeats=5, warmup=1, threads=1)
+    >>> len(lat.times_ms), lat.threads, lat.median_ms > 0
+    (5, 1, True)
+    """
+    from .errors import check_int
+
+    repeats = check_int("repeats", repeats, 1, where="latency")
+    warmup = check_int("warmup", warmup, 0, where="latency")
+    n_threads = torch.get_num_threads() if threads is None else check_int("threads", threads, 1, where="latency")
+    # torch.utils.benchmark's Timer runs the statement with num_threads set (and the previous
+    # count restored afterwards) and synchronizes CUDA around each timed run
+    timer = Timer(stmt="run(model, inputs)", globals={"run": _run, "model": model, "inputs": inputs},
+                  num_threads=n_threads)
+    if warmup > 0:
+        timer.timeit(warmup)
+    return Latency([timer.timeit(1).raw_times[0] * 1e3 for _ in range(repeats)], n_threads)
+
+
 @torch.no_grad()
 def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: int | None = None) -> Cost:
     """Measure ``model`` on ``inputs`` (a tensor, list or dict passed as one argument, or a tuple of
@@ -133,16 +182,9 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
     with tracker:
         out = _run(model, inputs)
         del out
-    n_threads = torch.get_num_threads() if threads is None else threads
-    # torch.utils.benchmark's Timer runs the statement with num_threads set (and the previous
-    # count restored afterwards) and synchronizes CUDA around each timed run
-    timer = Timer(stmt="run(model, inputs)", globals={"run": _run, "model": model, "inputs": inputs},
-                  num_threads=n_threads)
-    if warmup > 0:
-        timer.timeit(warmup)
-    times = [timer.timeit(1).raw_times[0] * 1e3 for _ in range(repeats)]
-    return Cost(params, int(flop_counter.get_total_flops()), statistics.median(times), tracker.peak,
-                out_shapes, n_threads)
+    lat = latency(model, inputs, repeats=repeats, warmup=warmup, threads=threads)
+    return Cost(params, int(flop_counter.get_total_flops()), lat.median_ms, tracker.peak,
+                out_shapes, lat.threads)
 
 
 def pareto_front(costs: Sequence[float], values: Sequence[float]) -> list[int]:
@@ -192,4 +234,4 @@ def within_budget(designs: Sequence[Mapping], **limits: float | None) -> list[in
     return [i for i, d in enumerate(designs) if fits(d)]
 
 
-__all__ = ["Cost", "cost", "n_params", "pareto_front", "within_budget"]
+__all__ = ["Cost", "Latency", "cost", "latency", "n_params", "pareto_front", "within_budget"]

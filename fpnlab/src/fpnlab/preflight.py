@@ -123,12 +123,12 @@ _S = Strings({
               "stride {measured}). Fix: the strides given to Detector must be those of the neck's "
               "outputs, fine → coarse (take them from neck.feature_info), and the backbone must "
               "downsample as its feature_info says (a stage or stem without its stride-2 conv): "
-              "measure with fpnlab.strides.measure_strides(backbone, size)",
+              "measure with fpnlab.levels.measure_strides(backbone, size)",
         "tr": "seviye {i:d} {got} boyutunda ama {h:d}×{w:d} girdide stride {stride} için {want} olmalı "
               "(ölçülen stride {measured}). Düzeltme: Detector'a verilen stride'lar neck çıktılarınınki "
               "olmalı, inceden kabaya (neck.feature_info'dan al), ve backbone feature_info'sunun "
               "söylediği gibi küçültmeli (stride-2 conv'u eksik bir stage ya da stem): "
-              "fpnlab.strides.measure_strides(backbone, size) ile ölç"},
+              "fpnlab.levels.measure_strides(backbone, size) ile ölç"},
     "pf_loss_bad": {
         "en": "the loss has shape {shape}, not a single number. Fix: reduce it (sum or mean over "
               "cells, then divide by the number of positives) so that it is one number",

@@ -16,7 +16,7 @@ import torch
 
 from .i18n import t
 from .necks.bifpn import cell_nodes
-from .strides import Level, level_name
+from .levels import Level, level_name
 
 
 
@@ -42,7 +42,7 @@ def levels_frame(levels: Sequence[Level], lang: str = "en") -> pd.DataFrame:
 
 
 def cells_frame(rec, lang: str = "en") -> pd.DataFrame:
-    """Cells an object covers per stride (a :class:`fpnlab.strides.Recommendation`), with the
+    """Cells an object covers per stride (a :class:`fpnlab.levels.Recommendation`), with the
     recommended level marked."""
     return pd.DataFrame(
         [{t("level", lang): level_name(s), t("stride", lang): s, t("cells", lang): round(c, 2),

@@ -28,7 +28,7 @@ from PIL import Image
 
 from .i18n import fmt_num, t
 from .necks import fusion_weights
-from .strides import recommend_level, stride_from_sizes, stride_table
+from .levels import recommend_level, stride_from_sizes, stride_table
 from .viz import cells_frame, image_numpy, levels_frame, to_numpy_map
 
 
@@ -171,7 +171,7 @@ def stride_explorer(lang: str = "en", strides: Sequence[int] = (4, 8, 16, 32),
                     object_sizes: Sequence[int] = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512),
                     min_cells: float = 2, static: bool | None = None) -> W.VBox:
     """Two panels: input size → ``H × W`` of every level; object size → cells it covers on every
-    level and the recommended level (:func:`fpnlab.strides.recommend_level`)."""
+    level and the recommended level (:func:`fpnlab.levels.recommend_level`)."""
     def table(size):
         return _html(levels_frame(stride_table(size, strides), lang))
 

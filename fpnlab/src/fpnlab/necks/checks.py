@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..i18n import t
-from ..strides import Level, as_levels, level_name
+from ..levels import Level, as_levels, level_name
 
 
 class PyramidInputError(ValueError):

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..i18n import t
-from ..strides import Level
+from ..levels import Level
 from .checks import PyramidInputError, next_names
 
 

@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..attention import make_attention
-from ..layers import ACTS, NORMS, conv_norm_act
+from ..blocks.attention import make_attention
+from ..blocks.layers import ACTS, NORMS, conv_norm_act
 from .checks import FromBackbone, check_levels, out_levels, resolve_strides, split_levels
 from .extra import from_torchvision_extra
 
@@ -64,7 +64,7 @@ class FPN(FromBackbone, nn.Module):
             after the lateral and smoothing convs; the baseline has none.
         bias: conv bias; ``None`` (default) means "only without norm", as torchvision does.
         attention: optional attention block applied to every output level after fusion and
-            smoothing: ``"se"``, ``"eca"``, ``"cbam"`` or ``"coordatt"`` (:mod:`fpnlab.attention`).
+            smoothing: ``"se"``, ``"eca"``, ``"cbam"`` or ``"coordatt"`` (:mod:`fpnlab.blocks.attention`).
         extra: optional block that adds coarser levels (P6, P7...). It is called as
             ``extra(results, feats, names) -> (results, names)`` — the interface of torchvision's
             ``ExtraFPNBlock`` — and is the one extension point for extra levels. To appear in
@@ -73,7 +73,7 @@ class FPN(FromBackbone, nn.Module):
             (4 levels → 4, 8, 16, 32; 3 → 8, 16, 32). :meth:`from_backbone` reads them (and the
             channels) from a backbone's ``feature_info``.
 
-    ``feature_info``: the output levels (:class:`~fpnlab.strides.Level`: name ``P{log2 stride}``,
+    ``feature_info``: the output levels (:class:`~fpnlab.levels.Level`: name ``P{log2 stride}``,
     channels, stride), extra levels included, as backbones describe theirs.
 
     Shapes: inputs ``[(B, C_i, H_i, W_i)]`` fine → coarse, as a list or a dict; outputs

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from ..layers import conv_norm_act
+from ..blocks.layers import conv_norm_act
 from .checks import FromBackbone, match_size
 from .fpn import FPN
 

@@ -1,9 +1,9 @@
-"""fpnlab.strides: measuring, tabulating and recommending levels."""
+"""fpnlab.levels: measuring, tabulating and recommending levels."""
 import pytest
 from torch import nn
 
 from fpnlab.backbones import TinyBackbone
-from fpnlab.strides import (StrideMismatchError, check_feature_info, measure_strides,
+from fpnlab.levels import (StrideMismatchError, check_feature_info, measure_strides,
                             recommend_level, stride_table)
 
 
@@ -76,7 +76,7 @@ def test_any_module_and_any_feature_info_form():
     """A module returning a tuple, with timm-style dicts as feature_info, is measured and checked."""
     from torch import nn
 
-    from fpnlab.strides import as_levels
+    from fpnlab.levels import as_levels
 
     class TwoLevels(nn.Module):
         feature_info = [{"num_chs": 8, "reduction": 2, "module": "a"},

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .data import CocoFormatError, check_coco
+from .format import CocoFormatError, check_coco
 
 # Names of COCOeval.stats, in its order (maxDets 1, 10, 100; AP at maxDets 100).
 STAT_NAMES = ("AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large",
@@ -93,8 +93,8 @@ def coco_eval(ground_truth, detections, area_ranges: Mapping | None = None) -> d
 
     Args:
         ground_truth: a COCO dict (``images``, ``annotations``, ``categories``) or the path to
-            a COCO JSON file; checked by :func:`fpnlab.data.check_coco` (a malformed file raises
-            :class:`fpnlab.data.CocoFormatError`).
+            a COCO JSON file; checked by :func:`fpnlab.coco.check_coco` (a malformed file raises
+            :class:`fpnlab.coco.CocoFormatError`).
         detections: a list of COCO result dicts ``{"image_id", "category_id", "bbox": [x, y, w,
             h], "score"}`` (:func:`fpnlab.detector.coco_results` makes them).
         area_ranges: ``{"small": (lo, hi), "medium": (lo, hi), "large": (lo, hi)}`` in pixels²,

@@ -12,7 +12,7 @@ name          what it is                                                        
 ============  =================================================================  ==========
 basic         ResNet basic block: 3×3 → 3×3, ``+ x``                             torchvision ``BasicBlock``
 bottleneck    ResNet bottleneck: 1×1 (cout/4) → 3×3 → 1×1, ``+ x``               torchvision ``Bottleneck``
-c2f           CSP split, ``n`` bottlenecks on half the channels, concat, 1×1     :class:`fpnlab.necks.yolo.C2f`
+c2f           CSP split, ``n`` bottlenecks on half the channels, concat, 1×1     :class:`fpnlab.blocks.C2f`
 resnext       grouped bottleneck: 1×1 (cout/2) → grouped 3×3 (4 ch/group) → 1×1  torchvision ``Bottleneck``
 dwsep         depthwise 3×3 → pointwise 1×1, ``+ x``                              ``conv_norm_act``
 inverted      MobileNetV2: 1×1 expand ×6 → depthwise 3×3 → linear 1×1, ``+ x``   torchvision ``InvertedResidual``
@@ -45,9 +45,9 @@ from torch import nn
 from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from .i18n import Strings, get_lang
+from ..i18n import Strings, get_lang
 from .layers import conv_norm_act, make_act, make_norm
-from .necks.yolo import C2f
+from .yolo import C2f
 
 # This module's own text, both languages side by side per key (Strings checks both are there).
 _S = Strings({
@@ -301,7 +301,7 @@ def resnext(cin: int, cout: int, n: int = 1, norm: str | None = "bn", act: str |
 
 def c2f(cin: int, cout: int, n: int = 1, norm: str | None = "bn", act: str | None = "silu",
         stride: int = 1) -> nn.Module:
-    """YOLOv8's C2f (:class:`fpnlab.necks.yolo.C2f`) with ``n`` bottlenecks and their shortcut
+    """YOLOv8's C2f (:class:`fpnlab.blocks.C2f`) with ``n`` bottlenecks and their shortcut
     on, as in YOLOv8's backbone. Stride 1 only (YOLOv8 downsamples with a conv before it)."""
     if stride != 1:
         raise ValueError(_msg("no_stride", name="c2f"))

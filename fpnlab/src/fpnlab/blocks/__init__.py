@@ -1,0 +1,20 @@
+"""Building blocks, below both the backbones and the necks.
+
+- :mod:`fpnlab.blocks.layers`     conv + norm + activation, the one norm factory (``make_norm``)
+- :mod:`fpnlab.blocks.yolo`       YOLOv8's ``ConvBNSiLU``, ``Bottleneck``, ``C2f``, ``SPPF``
+- :mod:`fpnlab.blocks.zoo`        the block zoo (:data:`BLOCKS`, ``make_block``, RepVGG)
+- :mod:`fpnlab.blocks.attention`  SE, ECA, CBAM, Coordinate Attention, self-attention
+
+Every name is importable from here: ``from fpnlab.blocks import C2f, make_norm, make_attention``.
+"""
+from .attention import (ATTENTIONS, CBAM, ECA, SE, CoordAtt, HSwish, SelfAttention2d, eca_kernel_size,
+                        make_attention)
+from .layers import ACTS, NORMS, choose_norm, conv_norm_act, gn_groups, make_act, make_norm
+from .yolo import SPPF, Bottleneck, C2f, ConvBNSiLU
+from .zoo import (BLOCKS, DepthwiseSeparable, DilatedBlock, RepVGGBlock, make_block, reparameterize,
+                  swap_norm_act)
+
+__all__ = ["ACTS", "ATTENTIONS", "BLOCKS", "Bottleneck", "C2f", "CBAM", "ConvBNSiLU", "CoordAtt",
+           "DepthwiseSeparable", "DilatedBlock", "ECA", "HSwish", "NORMS", "RepVGGBlock", "SE", "SPPF",
+           "SelfAttention2d", "choose_norm", "conv_norm_act", "eca_kernel_size", "gn_groups", "make_act",
+           "make_attention", "make_block", "make_norm", "reparameterize", "swap_norm_act"]
