@@ -20,7 +20,7 @@ def _code(lang, name):
 
 def _python(src: str) -> str:
     # IPython magics (%pip, !cmd) are not Python; blank them so ast can parse the rest
-    return "\n".join("" if re.match(r"\s*[%!]", line) else line for line in src.splitlines())
+    return "\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in src.splitlines())
 
 
 def _translation_lines(src: str) -> set[int]:
