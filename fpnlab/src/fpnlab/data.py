@@ -32,10 +32,46 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import CocoFormatError
-from .coco.format import check_coco
+from .coco.format import CocoFormatError, check_coco
+from .errors import ArgumentError, check_int, check_ints, check_number, check_size
 from .i18n import Strings
 from .levels import stride_table
+
+_t = Strings({
+    "sides": {
+        "en": "Shapes: need 1 ≤ min_side ≤ max_side ≤ size; got min_side={lo}, max_side={hi}, size={size}. Fix: pick sides that fit in the image.",
+        "tr": "Shapes: 1 ≤ min_side ≤ max_side ≤ size olmalı; gelen min_side={lo}, max_side={hi}, size={size}. Düzeltme: görüntüye sığan kenar uzunlukları seç.",
+    },
+    "context": {
+        "en": "ContextShapes: context = {value!r} is the probability that a dot's class follows the marker. Fix: give a value in [0, 1] (0.5 = no cue).",
+        "tr": "ContextShapes: context = {value!r}, bir noktanın sınıfının işaretçiye uyma olasılığıdır. Düzeltme: [0, 1] aralığında bir değer ver (0,5 = ipucu yok).",
+    },
+    "small_size": {
+        "en": "ContextShapes: size = {size!r} must be an integer ≥ 32 px (the marker and the dots need room). Fix: pass e.g. size=128.",
+        "tr": "ContextShapes: size = {size!r} en az 32 px olan bir tam sayı olmalı (işaretçiye ve noktalara yer gerekir). Düzeltme: örneğin size=128 ver.",
+    },
+    "pair": {
+        "en": "ContextShapes: {name} = {value!r} must be a pair (lo, hi) of sides in px with 1 ≤ lo ≤ hi < size{hi_none}. Fix: pass e.g. {name}={example}.",
+        "tr": "ContextShapes: {name} = {value!r}, 1 ≤ lo ≤ hi < size olan bir (lo, hi) kenar çifti (px) olmalı{hi_none}. Düzeltme: örneğin {name}={example} ver.",
+    },
+    "weights": {
+        "en": "ContextShapes: class_weights = {value!r} must be 3 numbers > 0 (square, disc, triangle). Fix: pass e.g. class_weights=(1.0, 0.6, 0.3).",
+        "tr": "ContextShapes: class_weights = {value!r}, sıfırdan büyük 3 sayı olmalı (kare, disk, üçgen). Düzeltme: örneğin class_weights=(1.0, 0.6, 0.3) ver.",
+    },
+    "hi_none": {"en": " (hi may be None: size // 2)", "tr": " (hi None olabilir: size // 2)"},
+    "no_ann_file": {
+        "en": "{path}: no such file. Fix: point CocoFolder at a folder with {ann_file} (or pass ann_file=).",
+        "tr": "{path}: böyle bir dosya yok. Düzeltme: CocoFolder'a {ann_file} dosyasını içeren bir klasör ver (ya da ann_file= ver).",
+    },
+    "no_images": {
+        "en": "{path}: {n:d} image file(s) not found, e.g. {first!r}. Fix: file_name is relative to the folder holding the annotations.",
+        "tr": "{path}: {n:d} görüntü dosyası bulunamadı, örneğin {first!r}. Düzeltme: file_name, annotation dosyasını içeren klasöre göredir.",
+    },
+    "mixed_sizes": {
+        "en": "collate: images of different sizes {sizes} cannot be stacked into one batch. Fix: give the data set a transform that makes one size, e.g. CocoFolder(root, transforms=letterbox(640)).",
+        "tr": "collate: farklı boyutlardaki {sizes} görüntüler tek bir batch'te üst üste konamaz. Düzeltme: veri kümesine tek bir boyut üreten bir transform ver, örneğin CocoFolder(root, transforms=letterbox(640)).",
+    },
+})
 
 CLASSES = ("square", "disc", "triangle")
 
@@ -101,9 +137,14 @@ class Shapes(GeneratedSet):
 
     def __init__(self, n: int = 256, size: int = 128, max_objects: int = 3, min_side: int = 6,
                  max_side: int | None = None, seed: int = 0):
-        max_side = max_side or size // 2
+        n = check_int("n", n, minimum=0, where="Shapes")
+        size = check_int("size", size, where="Shapes")
+        max_objects = check_int("max_objects", max_objects, where="Shapes")
+        seed = check_int("seed", seed, minimum=0, where="Shapes")
+        min_side = check_int("min_side", min_side, where="Shapes")
+        max_side = check_int("max_side", max_side, where="Shapes") if max_side is not None else size // 2
         if not 1 <= min_side <= max_side <= size:
-            raise ValueError(f"need 1 <= min_side <= max_side <= size; got {min_side}, {max_side}, {size}")
+            raise ArgumentError(_t("sides", lo=min_side, hi=max_side, size=size))
         rng = np.random.default_rng(seed)
         self.size = size
         self.items = [make_image(rng, size, max_objects, min_side, max_side) for _ in range(n)]
@@ -176,11 +217,39 @@ class ContextShapes(GeneratedSet):
                  min_dot_gap: float = 0.0, max_dot_gap: float = math.inf, max_dots: int | None = None,
                  label_marker: bool = False, clutter: int = 2, blur: float = 0.0, noise: float = 0.0,
                  low_light: float = 0.0, dot_look: bool = False):
-        if not 0.0 <= context <= 1.0:
-            raise ValueError(f"context is the probability that a dot's class follows the marker; "
-                             f"give a value in [0, 1] (0.5 = no cue), got {context}")
-        if size < 32:
-            raise ValueError(f"size must be at least 32 px (the marker and the dots need room); got {size}")
+        w = "ContextShapes"
+        n = check_int("n", n, minimum=0, where=w)
+        seed = check_int("seed", seed, minimum=0, where=w)
+        if not (isinstance(context, (int, float)) and not isinstance(context, bool) and 0.0 <= context <= 1.0):
+            raise ArgumentError(_t("context", value=context))
+        if not (isinstance(size, int) and not isinstance(size, bool) and size >= 32):
+            raise ArgumentError(_t("small_size", size=size))
+        density = check_number("density", density, 0, strict=True, where=w)
+        marker_side = check_number("marker_side", marker_side, 0, 1, where=w)
+        for name, pair, example, none_ok in (("dot_sides", dot_sides, "(3, 6)", False),
+                                             ("shape_sides", shape_sides, "(10, None)", True)):
+            ok = isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], int) and pair[0] >= 1
+            if ok:
+                hi = pair[1] if pair[1] is not None or not none_ok else size // 2
+                ok = isinstance(hi, int) and not isinstance(hi, bool) and pair[0] <= hi < size
+            if not ok:
+                raise ArgumentError(_t("pair", name=name, value=pair, example=example,
+                                       hi_none=_t("hi_none") if none_ok else ""))
+        if not (isinstance(class_weights, (list, tuple)) and len(class_weights) == 3):
+            raise ArgumentError(_t("weights", value=class_weights))
+        for k, v in enumerate(class_weights):
+            check_number(f"class_weights[{k}]", v, 0, strict=True, where=w)
+        if min_dot_dist is not None:
+            check_number("min_dot_dist", min_dot_dist, 0, where=w)
+        check_number("min_dot_gap", min_dot_gap, where=w)
+        if max_dot_gap != math.inf:
+            check_number("max_dot_gap", max_dot_gap, min_dot_gap, where=w)
+        if max_dots is not None:
+            max_dots = check_int("max_dots", max_dots, where=w)
+        clutter = check_int("clutter", clutter, minimum=0, where=w)
+        blur = check_number("blur", blur, 0, where=w)
+        noise = check_number("noise", noise, 0, where=w)
+        low_light = check_number("low_light", low_light, 0, 1, where=w)
         self.size, self.seed, self.context = size, seed, context
         self.label_marker, self.dot_look = label_marker, bool(dot_look)
         if label_marker:
@@ -302,6 +371,7 @@ def letterbox(size: int):
     ``size × size`` around the centre; boxes move with the image."""
     from torchvision.transforms import v2
 
+    size = check_int("size", size, where="letterbox")
     return v2.Compose([v2.Resize(size=None, max_size=size), v2.CenterCrop(size)])
 
 
@@ -325,16 +395,14 @@ class CocoFolder(torch.utils.data.Dataset):
         root = Path(root)
         path = root / ann_file
         if not path.exists():
-            raise CocoFormatError(f"{path}: no such file. Fix: point CocoFolder at a folder with "
-                                  f"{ann_file} (or pass ann_file=)")
+            raise CocoFormatError(_t("no_ann_file", path=str(path), ann_file=ann_file))
         data = check_coco(path, require_files=True)
         missing = [im["file_name"] for im in data["images"] if not (root / im["file_name"]).exists()]
         if missing:
-            raise CocoFormatError(f"{path}: {len(missing)} image file(s) not found, e.g. {missing[0]!r}. "
-                                  "Fix: file_name is relative to the folder holding the annotations")
+            raise CocoFormatError(_t("no_images", path=str(path), n=len(missing), first=missing[0]))
         self.coco_gt = data
         self.category_ids = sorted(c["id"] for c in data["categories"])
-        self.classes = tuple(next(c.get("name", str(c["id"])) for c in data["categories"] if c["id"] == k)
+        self.classes = tuple(next(c["name"] for c in data["categories"] if c["id"] == k)
                              for k in self.category_ids)
         self._index = {k: i for i, k in enumerate(self.category_ids)}
         pipeline = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
@@ -375,9 +443,7 @@ def collate(batch):
     images, targets = zip(*batch)
     sizes = {tuple(im.shape[-2:]) for im in images}
     if len(sizes) > 1:
-        raise ValueError(f"images of different sizes {sorted(sizes)} cannot be stacked into one batch. "
-                         "Fix: give the data set a transform that makes one size, e.g. "
-                         "CocoFolder(root, transforms=letterbox(640))")
+        raise ArgumentError(_t("mixed_sizes", sizes=sorted(sizes)))
     out = []
     for tgt in targets:
         d = {"boxes": torch.as_tensor(tgt["boxes"]).as_subclass(torch.Tensor).float().reshape(-1, 4),
@@ -392,6 +458,9 @@ def coco_loader(dataset, batch_size: int = 8, shuffle: bool = False, num_workers
                 seed: int = 0, **kwargs) -> torch.utils.data.DataLoader:
     """A ``DataLoader`` over a :class:`CocoFolder` (or a folder path, read with
     ``CocoFolder(path)``) that batches with :func:`collate`; shuffling is seeded."""
+    batch_size = check_int("batch_size", batch_size, where="coco_loader")
+    num_workers = check_int("num_workers", num_workers, minimum=0, where="coco_loader")
+    seed = check_int("seed", seed, minimum=0, where="coco_loader")
     if isinstance(dataset, (str, os.PathLike)):
         dataset = CocoFolder(dataset)
     g = torch.Generator().manual_seed(seed)
@@ -408,6 +477,10 @@ def random_pyramid(input_size, channels, first: int = 2, batch: int = 1,
     >>> {k: tuple(v.shape) for k, v in random_pyramid(97, [8, 16], first=3).items()}
     {'C3': (1, 8, 13, 13), 'C4': (1, 16, 7, 7)}
     """
+    check_size("input_size", input_size, where="random_pyramid")
+    channels = check_ints("channels", channels, where="random_pyramid")
+    first = check_int("first", first, minimum=0, where="random_pyramid")
+    batch = check_int("batch", batch, where="random_pyramid")
     ks = range(first, first + len(channels))
     levels = stride_table(input_size, [2 ** k for k in ks])
     return {f"C{k}": torch.randn(batch, c, *lv.size, generator=generator)

@@ -75,14 +75,12 @@ class Detector(nn.Module):
     def level_index(self, boxes: torch.Tensor, min_cells: float = 2) -> torch.Tensor:
         """``(N,)`` index into ``strides`` of the level each ``(N, 4)`` xyxy box is assigned to:
         the coarsest stride at which its shorter side still covers ``min_cells`` cells
-        (:func:`fpnlab.levels.recommend_level`'s rule); boxes too small for every level go to
+        (:func:`fpnlab.levels.assign_level`, the one rule); boxes too small for every level go to
         the finest."""
+        from .levels import assign_level
+
         sides = (boxes[:, 2:] - boxes[:, :2]).min(dim=1).values
-        order = sorted(range(len(self.strides)), key=lambda i: self.strides[i])
-        fine_to_coarse = torch.tensor([float(self.strides[i]) for i in order], device=boxes.device)
-        n_fit = (sides[:, None] >= min_cells * fine_to_coarse[None, :]).sum(dim=1)
-        idx = (n_fit - 1).clamp(min=0)
-        return torch.tensor(order, device=boxes.device)[idx]
+        return assign_level(sides, self.strides, min_cells, index=True)
 
     def level_of(self, boxes: torch.Tensor) -> list[int]:
         """:meth:`level_index` as a list of ints."""

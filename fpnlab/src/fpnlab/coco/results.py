@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import torch  # noqa: F401  (used by the doctest)
-from torchvision.ops import box_convert
+
+from ..errors import ArgumentError
+from ..i18n import Strings
+
+_t = Strings({
+    "count": {
+        "en": "coco_results: got {n:d} predictions but {m:d} image ids. Fix: give one image id per image, in the same order.",
+        "tr": "coco_results: {n:d} tahmin ama {m:d} image id geldi. Düzeltme: her görüntü için bir image id ver, aynı sırayla.",
+    },
+})
 
 
 def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
@@ -16,14 +24,16 @@ def coco_results(predictions: Sequence[Mapping], image_ids: Sequence[int],
     ``category_ids[label]`` maps the model's class index to the COCO category id (default: the
     label itself).
 
+    >>> import torch
     >>> p = {"boxes": torch.tensor([[10., 20., 30., 60.]]), "scores": torch.tensor([0.9]),
     ...      "labels": torch.tensor([1])}
     >>> coco_results([p], image_ids=[7], category_ids=[3, 5])
     [{'image_id': 7, 'category_id': 5, 'bbox': [10.0, 20.0, 20.0, 40.0], 'score': 0.9}]
     """
     if len(predictions) != len(image_ids):
-        raise ValueError(f"got {len(predictions)} predictions but {len(image_ids)} image ids: "
-                         "give one image id per image, in the same order")
+        raise ArgumentError(_t("count", n=len(predictions), m=len(image_ids)))
+    from torchvision.ops import box_convert
+
     out = []
     for pred, image_id in zip(predictions, image_ids):
         xywh = box_convert(pred["boxes"].detach().float().cpu(), "xyxy", "xywh").tolist()

@@ -33,9 +33,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import (FromBackbone, check_levels, match_size, next_names, out_levels,
-                     resolve_strides, split_levels)
-from .fpn import p_names, upsample_to
+from ..levels import next_names, p_names
+from .checks import FromBackbone, check_levels, match_size, out_levels, resolve_strides, split_levels
+from .fpn import upsample_to
 
 FUSIONS = ("sum", "unbounded", "softmax", "fast")
 BN = dict(eps=1e-3, momentum=0.01)  # EfficientDet's (TensorFlow's) batch-norm settings

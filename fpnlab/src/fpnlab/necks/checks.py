@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import re
-
 import torch
 import torch.nn.functional as F
 
 from ..i18n import t
-from ..levels import Level, as_levels, level_name
+from ..levels import Level, as_levels, default_strides, level_name
 
 
 class PyramidInputError(ValueError):
@@ -71,22 +69,6 @@ def match_size(x: torch.Tensor, size) -> torch.Tensor:
     """``x`` resized (nearest) to ``size`` only if it differs: a downsampled map meets a level of
     a backbone that floors odd sizes instead of rounding up."""
     return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=size, mode="nearest")
-
-
-def next_names(names: list[str], n: int) -> list[str]:
-    """Names of ``n`` levels added above ``names``: after ``P5`` come ``P6``, ``P7``...; after a
-    name that is not ``P<k>``, ``extra0``, ``extra1``..."""
-    m = re.fullmatch(r"P(\d+)", names[-1]) if names else None
-    return [f"P{int(m.group(1)) + j + 1}" if m else f"extra{j}" for j in range(n)]
-
-
-def default_strides(n: int, top: int = 32) -> list[int]:
-    """Strides of ``n`` consecutive levels ending at ``top``: ``default_strides(3) == [8, 16, 32]``
-    (C3..C5), ``default_strides(4) == [4, 8, 16, 32]`` (C2..C5)."""
-    if n > 6:
-        raise ValueError(f"default_strides: {n} levels ending at stride {top} would need strides "
-                         "below 1; pass in_strides")
-    return [top // 2 ** (n - 1 - i) for i in range(n)]
 
 
 def resolve_strides(in_strides, n: int, neck: str) -> list:

@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..i18n import t
-from ..levels import Level
-from .checks import PyramidInputError, next_names
+from ..levels import Level, next_names
+from .checks import PyramidInputError
 
 
 class LastLevelP6P7(nn.Module):

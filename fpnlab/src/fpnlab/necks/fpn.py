@@ -16,7 +16,6 @@ With the defaults (sum, nearest, smoothing, bias, no norm) the outputs are ``tor
 """
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -26,6 +25,7 @@ from torch import nn
 
 from ..blocks.attention import make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
+from ..levels import p_names
 from .checks import FromBackbone, check_levels, out_levels, resolve_strides, split_levels
 from .extra import from_torchvision_extra
 
@@ -39,15 +39,6 @@ def upsample_to(x: torch.Tensor, size, mode: str = "nearest") -> torch.Tensor:
     if mode == "nearest":
         return F.interpolate(x, size=size, mode="nearest")
     return F.interpolate(x, size=size, mode=mode, align_corners=False)
-
-
-def p_names(names: list[str] | None, n: int) -> list[str]:
-    """Output names: ``C3`` → ``P3``; other keys are kept (like torchvision); lists get P0..."""
-    if names is None:
-        return [f"P{i}" for i in range(n)]
-    if all(re.fullmatch(r"C\d+", k) for k in names):
-        return ["P" + k[1:] for k in names]
-    return list(names)
 
 
 class FPN(FromBackbone, nn.Module):

@@ -29,9 +29,9 @@ from torch import nn
 
 from ..i18n import t
 from ..blocks.yolo import C2f, SPPF, ConvBNSiLU
-from ..levels import Level
+from ..levels import Level, p_names
 from .checks import check_levels, match_size, split_levels
-from .fpn import p_names, upsample_to
+from .fpn import upsample_to
 
 
 class YOLOPAN(nn.Module):
