@@ -13,6 +13,7 @@ from pycocotools.cocoeval import COCOeval
 
 from fpnlab.coco import STAT_NAMES, coco_eval, scaled_area_ranges
 from fpnlab.coco import CocoFormatError, check_coco
+from fpnlab.errors import UnknownNameError
 
 
 def _gt(n_images=6, seed=0):
@@ -79,7 +80,7 @@ def test_perfect_detections_give_one():
 def test_a_known_partial_case():
     # two objects, one found (score 0.9), one false positive (0.8): precision 1 up to recall 0.5,
     # so 51 of COCO's 101 recall points have precision 1 at every IoU threshold
-    gt = {"images": [{"id": 1}], "categories": [{"id": 1}],
+    gt = {"images": [{"id": 1, "width": 200, "height": 200}], "categories": [{"id": 1, "name": "a"}],
           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 50, 50]},
                           {"id": 2, "image_id": 1, "category_id": 1, "bbox": [100, 100, 50, 50]}]}
     dets = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 50, 50], "score": 0.9},
@@ -114,12 +115,12 @@ def test_area_ranges_override_is_used_and_reported():
     assert np.allclose([r[k] for k in STAT_NAMES], want, equal_nan=True, rtol=0, atol=0)
     assert r["area_split"] == "custom" and r["area_ranges"]["small"] == [0.0, 100.0]
     assert r["AP_small"] != coco_eval(gt, dets)["AP_small"]
-    with pytest.raises(ValueError, match="small, medium and large"):
+    with pytest.raises(UnknownNameError, match="'tiny' is not one of 'small', 'medium', 'large'"):
         coco_eval(gt, dets, area_ranges={"tiny": (0, 10)})
 
 
 def test_crowd_regions_are_ignored_as_in_coco():
-    gt = {"images": [{"id": 1}], "categories": [{"id": 1}],
+    gt = {"images": [{"id": 1, "width": 200, "height": 200}], "categories": [{"id": 1, "name": "a"}],
           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 40, 40]},
                           {"id": 2, "image_id": 1, "category_id": 1, "bbox": [100, 100, 80, 80],
                            "iscrowd": 1}]}
@@ -135,13 +136,13 @@ def test_crowd_regions_are_ignored_as_in_coco():
 
 
 @pytest.mark.parametrize("mutate, match", [
-    (lambda d: d.pop("categories"), "'images', 'annotations' and 'categories'"),
+    (lambda d: d.pop("categories"), "COCO: field 'categories' is missing"),
     (lambda d: d["annotations"][0].pop("bbox"), "annotation id 1: field 'bbox' is missing"),
-    (lambda d: d["annotations"][0].update(bbox=[10, 10, 5, 0]), "image id 1.*bbox.*width > 0"),
+    (lambda d: d["annotations"][0].update(bbox=[10, 10, 5, 0]), "annotation id 1: field 'bbox'.*width > 0"),
     (lambda d: d["annotations"][0].update(id=0), "pycocotools treats id 0"),
-    (lambda d: d["annotations"][1].update(id=1), "annotation id 1 appears more than once"),
-    (lambda d: d["annotations"][0].update(image_id=99), "image_id 99 is not among the file's images"),
-    (lambda d: d["annotations"][0].update(category_id=7), "category_id 7 .* categories"),
+    (lambda d: d["annotations"][1].update(id=1), "id 1 appears twice in 'annotations'"),
+    (lambda d: d["annotations"][0].update(image_id=99), "'image_id' is 99, which no image has"),
+    (lambda d: d["annotations"][0].update(category_id=7), "'category_id' is 7, which no category has"),
     (lambda d: d["images"][0].pop("id"), r"images\[0\]: field 'id' is missing"),
 ])
 def test_malformed_ground_truth_names_field_and_fix(mutate, match):

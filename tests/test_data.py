@@ -72,7 +72,7 @@ def test_letterbox_moves_the_boxes_with_the_image(tmp_path):
 
 @pytest.mark.parametrize("anns, file_name, match", [
     ([{"id": 1, "image_id": 3, "category_id": 7, "bbox": [40, 10, 30]}], "a.png", "bbox.*x, y, width, height"),
-    ([{"id": 1, "image_id": 3, "category_id": 8, "bbox": [40, 10, 30, 20]}], "a.png", "category_id 8"),
+    ([{"id": 1, "image_id": 3, "category_id": 8, "bbox": [40, 10, 30, 20]}], "a.png", "'category_id' is 8, which no category has"),
     ([{"image_id": 3, "category_id": 7, "bbox": [40, 10, 30, 20]}], "a.png", "field 'id' is missing"),
     ([], "missing.png", "image file.*'missing.png'"),
 ])

@@ -11,8 +11,8 @@ import torch
 from PIL import Image
 from torchvision.ops import box_iou
 
-from fpnlab.datastats import (CocoFormatError, assign_levels, dataset_stats, design_hints, load_coco,
-                              plot, report)
+from fpnlab.coco import check_coco
+from fpnlab.datastats import CocoFormatError, assign_levels, dataset_stats, design_hints, plot, report
 
 
 def ann(i, image_id, bbox, area=None, cat=1, crowd=0):
@@ -135,8 +135,8 @@ def test_malformed_names_field_id_and_fix(mutate, field, ident):
 def test_error_in_turkish():
     coco = base_coco()
     coco["annotations"][1]["bbox"] = [1, 2, 3]
-    with pytest.raises(CocoFormatError, match="Düzeltme:.*4 sayı"):
-        load_coco(coco, lang="tr")
+    with pytest.raises(CocoFormatError, match="Düzeltme:.*4 sonlu sayı"):
+        check_coco(coco, lang="tr")
 
 
 CORRUPT = [None, "x", -1, 0, 1.5, True, [], {}, [1, 2], [0, 0, -3, 4], float("nan"), 10 ** 9]

@@ -236,10 +236,10 @@ def test_malformed_input_is_refused_with_a_fix():
     with pytest.raises(CocoFormatError, match=r"category_id 7.*Fix"):
         case([GT_A], [(7, [10, 10, 40, 40], 0.9)])
     with pytest.raises(CocoFormatError, match=r"field\(s\) \['score'\] missing"):
-        error_kinds({"images": [{"id": 1}], "categories": [{"id": 1}], "annotations": []},
+        error_kinds({"images": [{"id": 1, "width": 64, "height": 64}], "categories": [{"id": 1, "name": "a"}], "annotations": []},
                     [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}])
     with pytest.raises(CocoFormatError, match="annotation id 1"):  # the ground truth is checked too
-        error_kinds({"images": [{"id": 1}], "categories": [{"id": 1}],
+        error_kinds({"images": [{"id": 1, "width": 64, "height": 64}], "categories": [{"id": 1, "name": "a"}],
                      "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 0, 5]}]}, [])
 
 

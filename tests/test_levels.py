@@ -44,7 +44,7 @@ def test_seed_demo_backbone_bug_is_caught():
 def test_stride_table_names():
     assert [(lv.name, lv.size) for lv in stride_table(640, (8, 16, 32, 64, 128))] == [
         ("P3", (80, 80)), ("P4", (40, 40)), ("P5", (20, 20)), ("P6", (10, 10)), ("P7", (5, 5))]
-    with pytest.raises(ValueError, match=r"int or \(H, W\)"):
+    with pytest.raises(ValueError, match=r"an integer ≥ 1 or a pair \(H, W\)"):
         stride_table("640")
 
 
@@ -64,7 +64,7 @@ def test_recommend_level_p2_to_p7():
     assert recommend_level(600).stride == 128
     assert recommend_level(7).stride is None and recommend_level(7).level is None
     assert recommend_level(10, min_cells=1).stride == 8
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="obj_px = .* must be a number > 0"):
         recommend_level(0)
 
 
@@ -97,3 +97,54 @@ def test_any_module_and_any_feature_info_form():
     assert as_levels(TinyBackbone().feature_info) == TinyBackbone().feature_info
     with pytest.raises(TypeError, match="cannot read a level"):
         as_levels([42])
+
+
+def test_assign_level_is_the_one_rule_for_numbers_arrays_and_tensors():
+    import numpy as np
+    import torch
+
+    from fpnlab.levels import assign_level
+
+    sides = [1, 7, 7.99, 8, 15.9, 16, 40, 63.9, 64, 1000]
+    want = [4, 4, 4, 4, 4, 8, 16, 16, 32, 32]  # coarsest stride with side ≥ 2·stride, else the finest
+    strides = (4, 8, 16, 32)
+    assert [assign_level(s, strides) for s in sides] == want
+    assert assign_level(np.array(sides), strides).tolist() == want
+    assert assign_level(torch.tensor(sides), strides).tolist() == want
+    shuffled = (16, 4, 32, 8)  # index=True: positions in the strides as given
+    assert assign_level(torch.tensor(sides), shuffled, index=True).tolist() == [shuffled.index(s) for s in want]
+    assert assign_level(np.array(sides).reshape(2, 5), strides, min_cells=1).shape == (2, 5)
+    for s in sides:  # recommend_level agrees, except that it says None when even the finest is too coarse
+        rec = recommend_level(s, strides)
+        assert rec.stride == (assign_level(s, strides) if s >= 8 else None)
+
+
+@pytest.mark.parametrize("call", [
+    lambda f: f.assign_level(10, []), lambda f: f.assign_level(10, [8, 0]), lambda f: f.assign_level(10, min_cells=0),
+    lambda f: f.assign_level(float("nan")), lambda f: f.recommend_level(-1), lambda f: f.recommend_level(10, min_cells=-2),
+    lambda f: f.stride_table(0), lambda f: f.stride_table(64, [8, 2.5]), lambda f: f.default_strides(0),
+    lambda f: f.default_strides(7), lambda f: f.level_name(0), lambda f: f.measure_strides(TinyBackbone(), (64, 0)),
+])
+def test_bad_arguments_raise_argument_errors(call):
+    import fpnlab.levels as f
+    from fpnlab.errors import ArgumentError
+
+    with pytest.raises(ArgumentError):
+        call(f)
+
+
+def test_names_and_language_follow_set_lang():
+    import fpnlab
+    from fpnlab.errors import FpnlabError
+    from fpnlab.levels import default_strides, level_name, next_names, p_names
+
+    assert issubclass(StrideMismatchError, FpnlabError) and issubclass(StrideMismatchError, ValueError)
+    assert (level_name(16), p_names(["C3", "C4"], 2), next_names(["P5"], 2), default_strides(4)) == (
+        "P4", ["P3", "P4"], ["P6", "P7"], [4, 8, 16, 32])
+    fpnlab.set_lang("tr")
+    try:
+        assert recommend_level(40).message.startswith("Öneri:")
+        assert recommend_level(3).message.startswith("Uyarı:")
+    finally:
+        fpnlab.set_lang("en")
+    assert recommend_level(40).message.startswith("Recommendation:")
