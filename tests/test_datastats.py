@@ -135,7 +135,7 @@ def test_malformed_names_field_id_and_fix(mutate, field, ident):
 def test_error_in_turkish():
     coco = base_coco()
     coco["annotations"][1]["bbox"] = [1, 2, 3]
-    with pytest.raises(CocoFormatError, match="Düzeltme:.*4 sonlu sayı"):
+    with pytest.raises(CocoFormatError, match="Düzeltme:.*4 sayı"):
         check_coco(coco, lang="tr")
 
 
