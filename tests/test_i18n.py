@@ -61,6 +61,17 @@ def test_numbers_follow_the_language(value, decimals, en, tr):
     assert i18n.fmt_num(value, "tr", decimals) == tr
 
 
+def test_decimals_are_checked_at_the_door():
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ArgumentError, match="decimals"):
+            i18n.fmt_num(1.25, decimals=bad)
+        with pytest.raises(ArgumentError, match="fmt_pct: decimals"):
+            i18n.fmt_pct(0.5, decimals=bad)
+    with pytest.raises(ArgumentError, match="fmt_frame: decimals"):
+        i18n.fmt_frame(pd.DataFrame({"x": [1.5]}), decimals={"x": -1})
+    assert i18n.fmt_num(1.25, decimals=0) == "1"
+
+
 def test_percent_sign_goes_first_in_turkish():
     assert i18n.fmt_pct(0.628, "en") == "62.8%"
     assert i18n.fmt_pct(0.628, "tr") == "%62,8"

@@ -294,6 +294,7 @@ def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "-∞"
     locale = _LOCALES[_lang(lang)]
+    decimals = _check_decimals(decimals, "fmt_num")
     if decimals is None:
         if float(x) == int(x) and not isinstance(x, float):
             return format_decimal(int(x), locale=locale)
@@ -302,10 +303,19 @@ def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
     return format_decimal(x, format=pattern, locale=locale)
 
 
+def _check_decimals(decimals, where: str) -> int | None:
+    if decimals is None:
+        return None
+    from .errors import check_int  # errors builds its table with Strings: import on use
+
+    return check_int("decimals", decimals, minimum=0, where=where)
+
+
 def fmt_pct(x: float, lang: str | None = None, decimals: int = 1) -> str:
     """The fraction ``x`` as a percentage: ``62.8%`` in English, ``%62,8`` in Turkish."""
     from babel.numbers import format_percent
 
+    decimals = _check_decimals(decimals, "fmt_pct")
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     text = format_percent(x, format=pattern, locale=_LOCALES[_lang(lang)])
     if _lang(lang) == "tr":  # Turkish puts the percent sign first: %62,8, -%0,5
@@ -319,6 +329,11 @@ def fmt_frame(frame, lang: str | None = None, decimals: int | Mapping | None = N
 
     ``decimals`` is one number for every column or ``{column: decimals}``; columns that are not
     numeric are left as they are. Use it for tables the reader sees (``print(fmt_frame(df))``)."""
+    if isinstance(decimals, Mapping):
+        for d in decimals.values():
+            _check_decimals(d, "fmt_frame")
+    else:
+        _check_decimals(decimals, "fmt_frame")
     out = frame.copy()
     for col in out.columns:
         if not all(_is_number(v) for v in out[col]):
