@@ -8,6 +8,7 @@ import torch
 
 import fpnlab
 from fpnlab import i18n
+from fpnlab.errors import ArgumentError, UnknownNameError
 from fpnlab.necks import FPN, PyramidInputError
 from fpnlab.levels import check_feature_info
 
@@ -33,11 +34,16 @@ def test_language_is_set_once_and_english_is_the_default():
     assert fpnlab.get_lang() == "en" and i18n.t("level") == "Level"
     fpnlab.set_lang("tr")
     assert i18n.t("level") == "Seviye" and i18n.t("level", "en") == "Level"
-    with pytest.raises(ValueError, match="use one of en, tr"):
+    with pytest.raises(UnknownNameError, match="set_lang: lang = 'de'.*şunlardan birini kullan: en, tr"):
         fpnlab.set_lang("de")
     assert fpnlab.get_lang() == "tr"
-    with pytest.raises(KeyError, match="Strings table in that chapter"):
+    with pytest.raises(UnknownNameError, match="fpnlab.i18n.STRINGS içinde 'no-such-key'"):
         i18n.t("no-such-key")
+    fpnlab.set_lang("en")
+    with pytest.raises(UnknownNameError, match="use one of en, tr"):
+        fpnlab.set_lang("de")
+    with pytest.raises(UnknownNameError, match="no text 'levl'.*'level'"):
+        i18n.t("levl")
 
 
 @pytest.mark.parametrize("value, decimals, en, tr", [
@@ -53,6 +59,17 @@ def test_language_is_set_once_and_english_is_the_default():
 def test_numbers_follow_the_language(value, decimals, en, tr):
     assert i18n.fmt_num(value, "en", decimals) == en
     assert i18n.fmt_num(value, "tr", decimals) == tr
+
+
+def test_decimals_are_checked_at_the_door():
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ArgumentError, match="decimals"):
+            i18n.fmt_num(1.25, decimals=bad)
+        with pytest.raises(ArgumentError, match="fmt_pct: decimals"):
+            i18n.fmt_pct(0.5, decimals=bad)
+    with pytest.raises(ArgumentError, match="fmt_frame: decimals"):
+        i18n.fmt_frame(pd.DataFrame({"x": [1.5]}), decimals={"x": -1})
+    assert i18n.fmt_num(1.25, decimals=0) == "1"
 
 
 def test_percent_sign_goes_first_in_turkish():
@@ -81,12 +98,22 @@ def test_chapter_strings_need_both_languages_and_the_same_fields():
     assert T("k", n=3) == "3 levels"
     fpnlab.set_lang("tr")
     assert T("k", n=194361) == "194.361 seviye"
-    with pytest.raises(ValueError, match="lacks 'tr'"):
+    with pytest.raises(ArgumentError, match="anahtarında 'tr' eksik"):
         i18n.Strings({"k": {"en": "x"}})
-    with pytest.raises(ValueError, match="different fields"):
+    with pytest.raises(ArgumentError, match="farklı alanlar"):
         i18n.Strings({"k": {"en": "{a}", "tr": "{b}"}})
-    with pytest.raises(KeyError, match="this chapter's Strings table"):
+    with pytest.raises(UnknownNameError, match="'missing' diye bir metin yok"):
         T("missing")
+    fpnlab.set_lang("en")
+    with pytest.raises(ArgumentError, match="lacks 'tr'"):
+        i18n.Strings({"k": {"en": "x"}})
+
+
+def test_the_shared_labels_are_a_strings_table_too():
+    assert isinstance(i18n.t, i18n.Strings) and i18n.t.table is i18n.STRINGS
+    assert fpnlab.t("level") == "Level" and fpnlab.t("level", "tr") == "Seviye"
+    with pytest.raises(UnknownNameError, match="lang = 'de'"):
+        fpnlab.t("level", "de")
 
 
 def test_teaching_errors_speak_the_readers_language():

@@ -9,6 +9,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 import fpnlab  # noqa: E402
+from fpnlab.errors import UnknownNameError  # noqa: E402
 from fpnlab.i18n import STRINGS  # noqa: E402
 from fpnlab.viz import fpn_block_diagram  # noqa: E402
 
@@ -51,5 +52,5 @@ def test_language_follows_set_lang_and_rejects_unknown():
     assert fpn_block_diagram().get_title() == FPN_BLOCK_STRINGS["fpn_block_title"]["tr"]
     fpnlab.set_lang("en")
     assert fpn_block_diagram().get_title() == FPN_BLOCK_STRINGS["fpn_block_title"]["en"]
-    with pytest.raises(ValueError):
+    with pytest.raises(UnknownNameError, match="lang = 'de'"):
         fpn_block_diagram("de")

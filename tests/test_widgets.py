@@ -3,6 +3,7 @@ import ipywidgets as W
 import pytest
 import torch
 
+from fpnlab.errors import ArgumentError, UnknownNameError
 from fpnlab.i18n import t
 
 from fpnlab.widgets import (attention_viewer, explorer, feature_viewer, fusion_explorer,
@@ -13,7 +14,7 @@ def test_mode_from_environment(monkeypatch):
     monkeypatch.setenv("FPNLAB_WIDGETS", "static")
     assert use_static() and not use_static(False)
     monkeypatch.setenv("FPNLAB_WIDGETS", "bogus")
-    with pytest.raises(ValueError, match="'live' or 'static'"):
+    with pytest.raises(UnknownNameError, match="FPNLAB_WIDGETS = 'bogus' is not one of 'live', 'static'"):
         use_static()
 
 
@@ -83,7 +84,7 @@ def test_fusion_explorer_numbers_match_fusion_weights():
             want = fusion_weights(torch.tensor(raw), method).tolist()
             assert row(i, j, method) == pytest.approx(want, abs=5e-5), (raw, method)
     assert row(0, 1, "fast")[0] == 0.0  # a negative raw weight switches its input off
-    with pytest.raises(ValueError, match="two-input"):
+    with pytest.raises(ArgumentError, match="inputs has 1 maps; it shows a node with two inputs"):
         fusion_explorer(maps[:1])
 
 

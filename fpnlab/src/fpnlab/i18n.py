@@ -26,6 +26,7 @@ Numbers in messages are formatted for the language: ``{x:.2f}`` gives ``2.50`` i
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import string
@@ -35,11 +36,11 @@ LANGS = ("en", "tr")
 _LOCALES = {"en": "en_US", "tr": "tr_TR"}
 _state = {"lang": "en"}
 
-# One entry per key, both languages side by side. Keys used by the library only.
+# The shared labels and messages: one entry per key, both languages side by side. Looked up with
+# ``t`` (below); a module's own text lives in its own ``_t = Strings({...})`` table.
 STRINGS: dict[str, dict[str, str]] = {
     # tables
     "level": {"en": "Level", "tr": "Seviye"},
-    "name": {"en": "Name", "tr": "Ad"},
     "channels": {"en": "Channels", "tr": "Kanal"},
     "stride": {"en": "Stride", "tr": "Stride"},
     "size": {"en": "H × W", "tr": "H × W"},
@@ -251,24 +252,24 @@ STRINGS: dict[str, dict[str, str]] = {
                "feature_info'sunu düzelt; belirtilen stride'lara göre kurulan neck ve head, "
                "nesneleri yanlış seviyeye koyar."),
     },
-    "err_lang": {
-        "en": "unknown language {lang!r}: use one of {choices} (set LANG in the notebook's first cell)",
-        "tr": "bilinmeyen dil {lang!r}: şunlardan birini kullan: {choices} (LANG'i notebook'un ilk hücresinde ayarla)",
-    },
 }
 
 
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if the book has it, else raise a ValueError that lists the choices."""
-    if lang not in LANGS:
-        raise ValueError(STRINGS["err_lang"]["en"].format(lang=lang, choices=", ".join(LANGS)))
-    return lang
+def check_lang(lang, where: str | None = None) -> str:
+    """``lang`` if the book has it, else :class:`fpnlab.errors.UnknownNameError` listing the
+    choices (in the language set so far)."""
+    if isinstance(lang, str) and lang in LANGS:
+        return lang
+    from .errors import UnknownNameError  # errors builds its table with Strings: import on use
+
+    raise UnknownNameError(_t("err_lang", _state["lang"], where=f"{where}: " if where else "", lang=lang,
+                              choices=", ".join(LANGS)))
 
 
 def set_lang(lang: str) -> None:
     """Make ``lang`` (``"en"`` or ``"tr"``) the language of every label, message and number
     that ``fpnlab`` shows from now on. The book's setup cell calls ``fpnlab.set_lang(LANG)``."""
-    _state["lang"] = check_lang(lang)
+    _state["lang"] = check_lang(lang, where="set_lang")
 
 
 def get_lang() -> str:
@@ -293,6 +294,7 @@ def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "-∞"
     locale = _LOCALES[_lang(lang)]
+    decimals = _check_decimals(decimals, "fmt_num")
     if decimals is None:
         if float(x) == int(x) and not isinstance(x, float):
             return format_decimal(int(x), locale=locale)
@@ -301,10 +303,19 @@ def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
     return format_decimal(x, format=pattern, locale=locale)
 
 
+def _check_decimals(decimals, where: str) -> int | None:
+    if decimals is None:
+        return None
+    from .errors import check_int  # errors builds its table with Strings: import on use
+
+    return check_int("decimals", decimals, minimum=0, where=where)
+
+
 def fmt_pct(x: float, lang: str | None = None, decimals: int = 1) -> str:
     """The fraction ``x`` as a percentage: ``62.8%`` in English, ``%62,8`` in Turkish."""
     from babel.numbers import format_percent
 
+    decimals = _check_decimals(decimals, "fmt_pct")
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     text = format_percent(x, format=pattern, locale=_LOCALES[_lang(lang)])
     if _lang(lang) == "tr":  # Turkish puts the percent sign first: %62,8, -%0,5
@@ -318,6 +329,11 @@ def fmt_frame(frame, lang: str | None = None, decimals: int | Mapping | None = N
 
     ``decimals`` is one number for every column or ``{column: decimals}``; columns that are not
     numeric are left as they are. Use it for tables the reader sees (``print(fmt_frame(df))``)."""
+    if isinstance(decimals, Mapping):
+        for d in decimals.values():
+            _check_decimals(d, "fmt_frame")
+    else:
+        _check_decimals(decimals, "fmt_frame")
     out = frame.copy()
     for col in out.columns:
         if not all(_is_number(v) for v in out[col]):
@@ -354,45 +370,80 @@ def _render(text: str, lang: str, fmt: dict) -> str:
 
 # ---------------------------------------------------------------- strings
 
-def t(key: str, lang: str | None = None, **fmt) -> str:
-    """The library string ``key`` in ``lang`` (default: :func:`get_lang`), formatted with ``fmt``."""
-    lang = _lang(lang)
-    if key not in STRINGS:
-        raise KeyError(f"no UI string {key!r} in fpnlab.i18n.STRINGS; a chapter's own text "
-                       "belongs in a Strings table in that chapter")
-    return _render(STRINGS[key][lang], lang, fmt)
-
-
 class Strings:
-    """A chapter's own text: ``{key: {"en": ..., "tr": ...}}``, checked when it is built.
+    """Text in both languages: ``{key: {"en": ..., "tr": ...}}``, checked when it is built.
 
-    The same code runs in both editions; the table holds both languages side by side and the
-    call picks the one :func:`set_lang` chose (or ``lang=``).
+    The one translation mechanism of fpnlab: the shared labels (:data:`t`), each module's own
+    table (``_t``) and each chapter's own text are ``Strings``. The call picks the language
+    :func:`set_lang` chose (or ``lang=``) and formats the fields for it.
 
-    >>> T = Strings({"hello": {"en": "{n} levels", "tr": "{n} seviye"}})
-    >>> T("hello", n=1024), T("hello", "tr", n=1024)
+    >>> _demo = Strings({"hello": {"en": "{n} levels", "tr": "{n} seviye"}})
+    >>> _demo("hello", n=1024), _demo("hello", "tr", n=1024)
     ('1,024 levels', '1.024 seviye')
+    >>> _demo("helo")
+    Traceback (most recent call last):
+    ...
+    fpnlab.errors.UnknownNameError: no text 'helo' in this Strings table (keys like it: 'hello'). Fix: add it with en and tr, or use one of its keys.
     >>> Strings({"x": {"en": "only English"}})
     Traceback (most recent call last):
     ...
-    ValueError: chapter string 'x' lacks 'tr': give every key a text in en, tr
+    fpnlab.errors.ArgumentError: Strings: 'x' lacks 'tr'. Fix: give every key a text in en, tr.
     """
 
-    def __init__(self, table: Mapping[str, Mapping[str, str]]):
+    def __init__(self, table: Mapping[str, Mapping[str, str]], home: str = "this Strings table"):
         for key, texts in table.items():
-            missing = [lg for lg in LANGS if lg not in texts]
+            missing = [lg for lg in LANGS if not isinstance(texts, Mapping) or lg not in texts]
             if missing:
-                raise ValueError(f"chapter string {key!r} lacks {', '.join(map(repr, missing))}: "
-                                 f"give every key a text in {', '.join(LANGS)}")
+                _fail("err_lacks", key=key, missing=", ".join(map(repr, missing)), langs=", ".join(LANGS))
             fields = {lg: sorted({f for _, f, _, _ in string.Formatter().parse(texts[lg]) if f})
                       for lg in LANGS}
             if len({tuple(v) for v in fields.values()}) > 1:
-                raise ValueError(f"chapter string {key!r}: the languages use different fields "
-                                 f"{fields}; use the same {{names}} in each")
-        self.table = {k: dict(v) for k, v in table.items()}
+                _fail("err_fields", key=key, fields=str(fields))
+        self.table = table
+        self.home = home
 
-    def __call__(self, key: str, lang: str | None = None, **fmt) -> str:
+    def __call__(self, key: str, lang: str | None = None, /, **fmt) -> str:
         lang = _lang(lang)
         if key not in self.table:
-            raise KeyError(f"no chapter string {key!r}; add it to this chapter's Strings table")
+            from .errors import UnknownNameError
+
+            close = difflib.get_close_matches(str(key), list(self.table), n=3) or list(self.table)[:3]
+            raise UnknownNameError(_t("err_key", lang, key=key, home=self.home, close=", ".join(map(repr, close))))
         return _render(self.table[key][lang], lang, fmt)
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def keys(self):
+        return self.table.keys()
+
+
+def _fail(name: str, /, **fmt):
+    from .errors import ArgumentError  # errors builds its table with Strings: import on use
+
+    raise ArgumentError(_t(name, _state["lang"], **fmt))
+
+
+# i18n's own messages
+_t = Strings({
+    "err_lang": {
+        "en": "{where}lang = {lang!r} is not a language of the book. Fix: use one of {choices} (set LANG in the notebook's first cell).",
+        "tr": "{where}lang = {lang!r} kitabın dillerinden biri değil. Düzeltme: şunlardan birini kullan: {choices} (LANG'i notebook'un ilk hücresinde ayarla).",
+    },
+    "err_key": {
+        "en": "no text {key!r} in {home} (keys like it: {close}). Fix: add it with en and tr, or use one of its keys.",
+        "tr": "{home} içinde {key!r} diye bir metin yok (benzer anahtarlar: {close}). Düzeltme: en ve tr metniyle ekle ya da var olan anahtarlardan birini kullan.",
+    },
+    "err_lacks": {
+        "en": "Strings: {key!r} lacks {missing}. Fix: give every key a text in {langs}.",
+        "tr": "Strings: {key!r} anahtarında {missing} eksik. Düzeltme: her anahtara {langs} dillerinin hepsinde bir metin ver.",
+    },
+    "err_fields": {
+        "en": "Strings: {key!r} uses different fields in its languages, {fields}. Fix: use the same {{names}} in each.",
+        "tr": "Strings: {key!r} dillerinde farklı alanlar kullanıyor, {fields}. Düzeltme: her dilde aynı {{adları}} kullan.",
+    },
+})
+
+#: The shared labels (:data:`STRINGS`): ``t("level")`` in the language set by :func:`set_lang`,
+#: ``t("level", "tr")`` in Turkish, ``t("rec_ok", stride=16, cells=2.5)`` with its fields.
+t = Strings(STRINGS, home="fpnlab.i18n.STRINGS")

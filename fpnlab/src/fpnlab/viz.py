@@ -1,6 +1,7 @@
 """Plots and tables: stride tables, a pyramid diagram with shapes, feature-map images.
 
-Every label comes from :mod:`fpnlab.i18n`, so pass the notebook's ``LANG``.
+Every label comes from :data:`fpnlab.i18n.t` in the language :func:`fpnlab.set_lang` chose;
+``lang=`` overrides it for one call.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _box_exit(c, towards, half):
     s = min(half[0] / abs(dx) if dx else np.inf, half[1] / abs(dy) if dy else np.inf)
     return c[0] + s * dx, c[1] + s * dy
 
-def levels_frame(levels: Sequence[Level], lang: str = "en") -> pd.DataFrame:
+def levels_frame(levels: Sequence[Level], lang: str | None = None) -> pd.DataFrame:
     """A table of levels: name, channels (when known), stride, ``H × W``."""
     rows = []
     for lv in levels:
@@ -41,7 +42,7 @@ def levels_frame(levels: Sequence[Level], lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(t("level", lang))
 
 
-def cells_frame(rec, lang: str = "en") -> pd.DataFrame:
+def cells_frame(rec, lang: str | None = None) -> pd.DataFrame:
     """Cells an object covers per stride (a :class:`fpnlab.levels.Recommendation`), with the
     recommended level marked."""
     return pd.DataFrame(
@@ -50,7 +51,7 @@ def cells_frame(rec, lang: str = "en") -> pd.DataFrame:
     ).set_index(t("level", lang))
 
 
-def pyramid_diagram(levels: Sequence[Level], lang: str = "en", ax=None, color="tab:blue"):
+def pyramid_diagram(levels: Sequence[Level], lang: str | None = None, ax=None, color="tab:blue"):
     """Draw each level as a square whose side is proportional to its feature-map side,
     labelled ``name: C × H × W``; returns the axes."""
     if ax is None:
@@ -131,7 +132,7 @@ def fpn_block_diagram(lang: str | None = None, ax=None):
     return ax
 
 
-def panet_diagram(n_levels: int = 4, first: int = 2, lang: str = "en", ax=None):
+def panet_diagram(n_levels: int = 4, first: int = 2, lang: str | None = None, ax=None):
     """PANet's three columns — backbone ``C_k``, FPN top-down ``P_k``, bottom-up ``N_k`` — fine
     levels at the bottom, with the two routes from the finest level to the top highlighted: through
     the backbone (red) and PANet's short path (green). Returns the axes."""
@@ -225,7 +226,7 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
     return ax
 
 
-def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str = "en", ax=None):
+def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str | None = None, ax=None):
     """One BiFPN cell drawn from :func:`fpnlab.necks.bifpn.cell_nodes`: the cell's inputs, the
     top-down nodes and the outputs, fine levels at the bottom; top-down edges (nearest upsampling)
     blue, bottom-up edges (max-pool) orange, same-level edges grey and the extra input → output
@@ -290,7 +291,7 @@ def image_numpy(img: torch.Tensor) -> np.ndarray:
     return img.detach().cpu().permute(1, 2, 0).clamp(0, 1).numpy()
 
 
-def feature_grid(maps: dict, channel: int | None = None, lang: str = "en", axes=None):
+def feature_grid(maps: dict, channel: int | None = None, lang: str | None = None, axes=None):
     """One image per ``name → (C, H, W)`` map (a channel, or mean |activation|), titled with the
     name and shape; returns the figure."""
     names = list(maps)

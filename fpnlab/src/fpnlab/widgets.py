@@ -26,10 +26,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .i18n import fmt_num, t
+from .errors import ArgumentError, check_choice
+from .i18n import Strings, fmt_num, t
 from .necks import fusion_weights
 from .levels import recommend_level, stride_from_sizes, stride_table
 from .viz import cells_frame, image_numpy, levels_frame, to_numpy_map
+
+_t = Strings({
+    "two_inputs": {
+        "en": "fusion_explorer: inputs has {n:d} maps; it shows a node with two inputs. Fix: pass two (C, H, W) maps, e.g. inputs=[a, b].",
+        "tr": "fusion_explorer: inputs {n:d} harita içeriyor; bu widget iki girdili bir düğüm gösterir. Düzeltme: iki (C, H, W) harita ver, örneğin inputs=[a, b].",
+    },
+})
 
 
 def use_static(static: bool | None = None) -> bool:
@@ -37,9 +45,7 @@ def use_static(static: bool | None = None) -> bool:
     if static is not None:
         return static
     mode = os.environ.get("FPNLAB_WIDGETS", "live").lower()
-    if mode not in ("live", "static"):
-        raise ValueError(f"FPNLAB_WIDGETS={mode!r}: use 'live' or 'static'")
-    return mode == "static"
+    return check_choice("FPNLAB_WIDGETS", mode, ("live", "static"), where="fpnlab.widgets") == "static"
 
 
 def _options(values: Sequence, lang: str | None = None) -> list[tuple[str, object]]:
@@ -50,7 +56,7 @@ def _options(values: Sequence, lang: str | None = None) -> list[tuple[str, objec
 
 
 def explorer(controls: Mapping[str, Sequence], render: Callable[..., W.Widget], *, name: str,
-             lang: str = "en", static: bool | None = None) -> W.VBox:
+             lang: str | None = None, static: bool | None = None) -> W.VBox:
     """A panel of ``SelectionSlider``s (one per ``label → values``; a value may be a
     ``(text, value)`` pair) above the widget ``render(*values)`` returns.
 
@@ -166,7 +172,7 @@ def _html(df, caption: str = "") -> W.HTML:
     return W.HTML((f"<p>{caption}</p>" if caption else "") + df.to_html())
 
 
-def stride_explorer(lang: str = "en", strides: Sequence[int] = (4, 8, 16, 32),
+def stride_explorer(lang: str | None = None, strides: Sequence[int] = (4, 8, 16, 32),
                     input_sizes: Sequence[int] = tuple(range(224, 1281, 32)),
                     object_sizes: Sequence[int] = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512),
                     min_cells: float = 2, static: bool | None = None) -> W.VBox:
@@ -186,7 +192,7 @@ def stride_explorer(lang: str = "en", strides: Sequence[int] = (4, 8, 16, 32),
 
 
 def feature_viewer(images: torch.Tensor, features: Sequence[dict], pyramids: Sequence[dict],
-                   lang: str = "en", channels: Sequence[int] = (0, 1, 2),
+                   lang: str | None = None, channels: Sequence[int] = (0, 1, 2),
                    static: bool | None = None) -> W.VBox:
     """Image × level × channel → the input (with the level's cell grid), ``C_k`` and ``P_k``.
 
@@ -214,7 +220,7 @@ def feature_viewer(images: torch.Tensor, features: Sequence[dict], pyramids: Seq
     return explorer(controls, render, name="feature-viewer", lang=lang, static=static)
 
 
-def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
+def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str | None = None,
                     raw_values: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0),
                     methods: Sequence[str] = ("unbounded", "softmax", "fast"),
                     static: bool | None = None) -> W.VBox:
@@ -222,7 +228,7 @@ def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
     weights under each method (:func:`fpnlab.necks.fusion_weights`) and the fused map
     ``Σ w_i · in_i`` (mean over channels) per method."""
     if len(inputs) != 2:
-        raise ValueError(f"fusion_explorer shows a two-input node; got {len(inputs)} inputs")
+        raise ArgumentError(_t("two_inputs", n=len(inputs)))
 
     panel = Panel(len(methods), (2.4 * len(methods), 2.5))
     method_col, w1_col, w2_col = t("method", lang), t("weight", lang, i=1), t("weight", lang, i=2)
@@ -246,7 +252,7 @@ def fusion_explorer(inputs: Sequence[torch.Tensor], lang: str = "en",
 
 def attention_viewer(images: torch.Tensor, before: Mapping[str, Sequence[dict]],
                      after: Mapping[str, Sequence[dict]], maps: Mapping[str, Sequence[dict]],
-                     lang: str = "en", static: bool | None = None) -> W.VBox:
+                     lang: str | None = None, static: bool | None = None) -> W.VBox:
     """Image × attention variant × level → the input, the level before attention, the attention
     map and the level after it.
 
