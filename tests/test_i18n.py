@@ -80,8 +80,9 @@ def test_percent_sign_goes_first_in_turkish():
 
 
 def test_message_fields_are_formatted_for_the_language():
-    assert i18n.t("rec_ok", "tr", stride=16, cells=2.5) == "Öneri: stride 16 seviyesi yeterli (≈2,50 hücre)."
-    assert i18n.t("rec_ok", "en", stride=16, cells=2.5).endswith("(≈2.50 cells).")
+    from fpnlab.levels import recommend_level
+    assert recommend_level(40, lang="tr").message == "Öneri: stride 16 seviyesi yeterli (≈2,50 hücre)."
+    assert recommend_level(40, lang="en").message.endswith("(≈2.50 cells).")
 
 
 def test_fmt_frame_formats_numeric_columns_only():

@@ -7,8 +7,8 @@ in the setup cell, and every label, table header, message and teaching error fol
 >>> fpnlab.set_lang("tr")
 >>> t("level")
 'Seviye'
->>> t("rec_ok", stride=16, cells=2.5)
-'Öneri: stride 16 seviyesi yeterli (≈2,50 hücre).'
+>>> t("object_size")
+'Nesne boyutu (px)'
 >>> fmt_num(194361), fmt_num(3.3, decimals=1), fmt_pct(0.628)
 ('194.361', '3,3', '%62,8')
 >>> fpnlab.set_lang("en")
@@ -60,18 +60,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ok": {"en": "OK", "tr": "Tamam"},
     "mismatch": {"en": "MISMATCH", "tr": "UYUMSUZ"},
     # recommend_level
-    "rec_ok": {
-        "en": "Recommendation: the stride-{stride} level is enough (≈{cells:.2f} cells).",
-        "tr": "Öneri: stride {stride} seviyesi yeterli (≈{cells:.2f} hücre).",
-    },
-    "rec_small": {
-        "en": ("Warning: the object is too small; even stride {stride} gives only {cells:.2f} "
-               "cells (< {min_cells}). Consider a higher input resolution, a finer level, "
-               "augmentation or a stronger neck."),
-        "tr": ("Uyarı: nesne çok küçük; stride {stride} bile yalnızca {cells:.2f} hücre veriyor "
-               "(< {min_cells}). Daha yüksek çözünürlük, daha ince bir seviye, augmentation ya da "
-               "daha güçlü bir neck düşün."),
-    },
     # plots and widgets
     "pyramid_title": {"en": "Feature pyramid", "tr": "Özellik piramidi"},
     "input": {"en": "Input", "tr": "Girdi"},
@@ -231,27 +219,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "err_p6_from_p5": {"en": "P5 (the FPN's top output)", "tr": "P5 (FPN'in en üst çıktısı)"},
     "err_p6_from_c5": {"en": "C5 (the backbone's top level)", "tr": "C5 (backbone'un en üst seviyesi)"},
     # stride checks (fpnlab.levels.check_feature_info)
-    "err_no_info": {
-        "en": "{model} has no feature_info to check; declare its levels as a list of fpnlab.levels.Level",
-        "tr": "{model} modelinde kontrol edilecek bir feature_info yok; seviyelerini fpnlab.levels.Level listesi olarak belirt",
-    },
-    "err_info_count": {"en": "{model} declares {n:d} levels but returns {m:d}",
-                       "tr": "{model} {n:d} seviye belirtiyor ama {m:d} seviye döndürüyor"},
-    "err_info_stride": {
-        "en": "{name}: declared stride {d}, measured {m} (feature map {fh:d}×{fw:d} for a {h:d}×{w:d} input)",
-        "tr": "{name}: belirtilen stride {d}, ölçülen {m} ({h:d}×{w:d} girdi için feature map {fh:d}×{fw:d})",
-    },
-    "err_info_channels": {"en": "{name}: declared {d:d} channels, measured {m:d}",
-                          "tr": "{name}: belirtilen kanal {d:d}, ölçülen {m:d}"},
-    "err_info_head": {"en": "feature_info does not match the model:", "tr": "feature_info modelle uyuşmuyor:"},
-    "err_info_fix": {
-        "en": ("Fix the model (e.g. a missing stride-2 stage before the first output) or its "
-               "feature_info; a neck and head built on the declared strides will put objects on "
-               "the wrong level."),
-        "tr": ("Modeli (ör. ilk çıktıdan önce eksik kalan stride 2'lik bir stage) ya da "
-               "feature_info'sunu düzelt; belirtilen stride'lara göre kurulan neck ve head, "
-               "nesneleri yanlış seviyeye koyar."),
-    },
 }
 
 
@@ -445,5 +412,5 @@ _t = Strings({
 })
 
 #: The shared labels (:data:`STRINGS`): ``t("level")`` in the language set by :func:`set_lang`,
-#: ``t("level", "tr")`` in Turkish, ``t("rec_ok", stride=16, cells=2.5)`` with its fields.
+#: ``t("level", "tr")`` in Turkish, ``t("backbone_level", name="C3")`` with its fields.
 t = Strings(STRINGS, home="fpnlab.i18n.STRINGS")
