@@ -140,7 +140,8 @@ def test_per_level_top_k_before_nms():
 
 
 def test_detector_takes_strides_from_the_neck_feature_info():
-    from fpnlab.detector import Detector, LateralNeck, NoStridesError
+    from fpnlab.detector import Detector, NoStridesError
+    from fpnlab.necks import LateralNeck
     from fpnlab.backbones import TinyBackbone
     from fpnlab.necks import FPN
 
