@@ -26,8 +26,8 @@ from torch import nn
 from torchvision.ops import DropBlock2d, drop_block2d
 
 from .blocks.layers import check_rate, conv_norm_act
-from .errors import (ArgumentError, FpnlabError, UnknownNameError, check_bool, check_choice, check_image_batch,
-                     check_int, check_ints, check_number, is_int)
+from .errors import (ArgumentError, FpnlabError, UnknownNameError, check_bool, check_image_batch, check_int,
+                     check_ints, is_int)
 from .i18n import Strings
 from .levels import Level, as_levels, level_name, measure_strides
 
@@ -419,7 +419,7 @@ def _ints(values, n: int, what: str, names: str) -> list[int]:
     values = list(values)
     if len(values) != n:
         raise ArgumentError(_t("yb_len", what=what, n=n, names=names, m=len(values), got=values))
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
+    if not all(is_int(v) and v > 0 for v in values):
         raise ArgumentError(_t("yb_positive", what=what, got=values))
     return values
 

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_choice, check_image_batch, check_int
+from ..errors import ArgumentError, check_bool, check_choice, check_image_batch, check_int, is_int
 from ..i18n import Strings
 
 _CH = dict(channels_arg="channels")
@@ -128,7 +128,7 @@ class CBAM(nn.Module):
         super().__init__()
         check_int("channels", channels, where="CBAM")
         check_int("reduction", reduction, where="CBAM")
-        if not (isinstance(kernel_size, int) and not isinstance(kernel_size, bool) and kernel_size >= 1
+        if not (is_int(kernel_size) and kernel_size >= 1
                 and kernel_size % 2):
             raise ArgumentError(_t("odd", value=kernel_size))
         check_bool("mlp_bias", mlp_bias, where="CBAM")

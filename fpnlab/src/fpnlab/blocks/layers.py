@@ -11,7 +11,7 @@ import math
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_choice, check_int, check_number
+from ..errors import ArgumentError, check_bool, check_choice, check_int, check_number, is_int
 from ..i18n import Strings
 
 NORMS = (None, "bn", "gn")
@@ -127,7 +127,7 @@ def choose_norm(batch_per_device: int, devices: int = 1, min_batch: int = 16) ->
     ('GroupNorm', 'SyncBatchNorm', 'BatchNorm2d', 'GroupNorm')
     """
     for name, value in (("batch_per_device", batch_per_device), ("devices", devices)):
-        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        if not (is_int(value) and value >= 1):
             raise ArgumentError(_t("batches", name=name, value=value))
     check_int("min_batch", min_batch, where="choose_norm")
     if batch_per_device >= min_batch:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_image_batch, check_int, check_number
+from ..errors import ArgumentError, check_bool, check_image_batch, check_int, check_number, is_int
 from ..i18n import Strings
 from .layers import check_rate, make_act, make_norm
 
@@ -38,7 +38,7 @@ _t = Strings({
 
 def check_kernel(name: str, value, where: str) -> int:
     """An odd kernel size ≥ 1."""
-    if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1 and value % 2):
+    if not (is_int(value) and value >= 1 and value % 2):
         raise ArgumentError(_t("odd", where=where, name=name, value=value))
     return value
 
@@ -114,10 +114,10 @@ class C2f(nn.Module):
         check_bool("shortcut", shortcut, where="C2f")
         check_number("e", e, minimum=0, maximum=1, strict=True, where="C2f")
         check_int("int(cout * e)", int(cout * e), where="C2f")
-        if isinstance(drop_path, (int, float)) and not isinstance(drop_path, bool):
-            rates = [check_rate("drop_path", drop_path, "C2f")] * n
-        else:
+        if isinstance(drop_path, Sequence) and not isinstance(drop_path, str):
             rates = [check_rate("drop_path", r, "C2f") for r in drop_path]
+        else:
+            rates = [check_rate("drop_path", drop_path, "C2f")] * n
         if len(rates) != n:
             raise ArgumentError(_t("rates", m=len(rates), n=n))
         self.c = int(cout * e)

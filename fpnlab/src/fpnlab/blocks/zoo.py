@@ -45,7 +45,7 @@ from torch import nn
 from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from ..errors import ArgumentError, check_choice, check_image_batch, check_int
+from ..errors import ArgumentError, check_choice, check_image_batch, check_int, is_int
 from ..i18n import Strings
 from .layers import ACTS, NORMS, conv_norm_act, make_act, make_norm
 from .yolo import C2f
@@ -114,7 +114,7 @@ def _check(where: str, cin, cout, stride, norm, act) -> None:
 
 def _stage(make_one: Callable[[int, int, int], nn.Module], cin: int, cout: int, n: int,
            stride: int) -> nn.Module:
-    if not (isinstance(n, int) and not isinstance(n, bool) and n >= 1):
+    if not (is_int(n) and n >= 1):
         raise ArgumentError(_t("bad_n", n=n))
     check_int("cin", cin, where="make_block")
     check_int("cout", cout, where="make_block")

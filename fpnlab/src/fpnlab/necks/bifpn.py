@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..blocks.layers import make_norm
-from ..errors import ArgumentError, check_choice, check_int
+from ..errors import ArgumentError, check_choice, check_int, is_int
 from ..i18n import Strings
 from .checks import (FromBackbone, check_in_channels, check_levels, match_size, next_names, out_levels,
                      resolve_strides, split_levels)
@@ -98,7 +98,7 @@ def cell_graph(num_levels: int) -> list[Node]:
     >>> [(n.level, n.kind, n.inputs) for n in cell_graph(2)]
     [(0, 'out', (('', 0, 'in'), ('up', 1, 'in'))), (1, 'out', (('', 1, 'in'), ('down', 0, 'out')))]
     """
-    if not (isinstance(num_levels, int) and not isinstance(num_levels, bool) and num_levels >= 2):
+    if not (is_int(num_levels) and num_levels >= 2):
         raise ArgumentError(_t("cell_levels", got=num_levels))
     top = num_levels - 1
     carried = {top: "in"}  # what the top-down path carries at each level: P_top^td = P_top
@@ -282,7 +282,7 @@ class BiFPN(FromBackbone, nn.Module):
         check_int("out_channels", out_channels, where="BiFPN")
         self.in_strides = resolve_strides(in_strides, len(in_channels), "BiFPN")
         want = max(2, len(in_channels))
-        if not (isinstance(num_levels, int) and not isinstance(num_levels, bool) and num_levels >= want):
+        if not (is_int(num_levels) and num_levels >= want):
             raise ArgumentError(_t("num_levels", got=num_levels, n=len(in_channels), want=want))
         check_choice("fusion", fusion, FUSIONS, where="BiFPN")
         check_int("repeats", repeats, where="BiFPN")
@@ -316,7 +316,7 @@ class BiFPN(FromBackbone, nn.Module):
     @classmethod
     def efficientdet(cls, d: int, fusion: str = "fast") -> "BiFPN":
         """The neck of EfficientDet-D``d`` (0–6): inputs C3..C5 of EfficientNet-B``d``, P3..P7 out."""
-        if not (isinstance(d, int) and not isinstance(d, bool) and d in EFFICIENTDET):
+        if not (is_int(d) and d in EFFICIENTDET):
             raise ArgumentError(_t("d", d=d, choices=sorted(EFFICIENTDET)))
         in_channels, width, repeats = EFFICIENTDET[d]
         return cls(in_channels, width, num_levels=5, repeats=repeats, fusion=fusion)
