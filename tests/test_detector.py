@@ -181,7 +181,7 @@ def test_coco_results_convert_boxes_and_ids():
 
 
 def test_groupnorm_never_has_one_channel_per_group():
-    from fpnlab.heads import gn_groups
+    from fpnlab.blocks.layers import gn_groups
 
     for c in (2, 8, 16, 24, 32, 48, 64, 96, 128, 256):
         head = DenseHead(c, 3)
