@@ -208,18 +208,21 @@ class BiFPNCell(nn.Module):
 
     ``td_in[i]`` / ``bu_in[i]`` bring input level i to ``out_channels`` on its top-down /
     bottom-up edge (Identity when it already has them); ``td_nodes[i]`` (levels 0..L-2) and
-    ``bu_nodes[i-1]`` (levels 1..L-1) are the fusion nodes.
+    ``bu_nodes[i-1]`` (levels 1..L-1) are the fusion nodes. Which node fuses what is
+    :func:`cell_graph`'s, read both here (how many inputs each node weighs) and in :meth:`forward`.
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int, fusion: str = "fast"):
         super().__init__()
+        in_channels = check_in_channels(in_channels, "BiFPNCell", minimum=2)
+        check_int("out_channels", out_channels, where="BiFPNCell")
         n = len(in_channels)
+        fan_in = {(node.path, node.level): len(node.inputs) for node in cell_graph(n)}
         self.td_in = nn.ModuleList(_adapter(c, out_channels) for c in in_channels)
         self.bu_in = nn.ModuleList(_adapter(c, out_channels) if i > 0 else nn.Identity()
                                    for i, c in enumerate(in_channels))
-        self.td_nodes = nn.ModuleList(FusionNode(2, out_channels, fusion) for _ in range(n - 1))
-        self.bu_nodes = nn.ModuleList(FusionNode(3 if i < n - 1 else 2, out_channels, fusion)
-                                      for i in range(1, n))
+        self.td_nodes = nn.ModuleList(FusionNode(fan_in["td", i], out_channels, fusion) for i in range(n - 1))
+        self.bu_nodes = nn.ModuleList(FusionNode(fan_in["bu", i], out_channels, fusion) for i in range(1, n))
 
     def node_modules(self, node: Node) -> tuple[FusionNode, nn.ModuleList]:
         """The fusion module of ``node`` and the adapters its ``"in"`` inputs go through."""
