@@ -40,7 +40,7 @@ def test_other_fusions():
     assert torch.allclose(fusion_weights(raw, "softmax").sum(), torch.tensor(1.0))
     assert torch.equal(fusion_weights(raw, "unbounded"), raw)
     assert torch.equal(fusion_weights(raw, "sum"), torch.ones(3))
-    with pytest.raises(ValueError, match="fusion='mean'"):
+    with pytest.raises(ValueError, match="fusion = 'mean'"):
         fusion_weights(raw, "mean")
 
 
@@ -107,7 +107,7 @@ def test_options_list_io_and_parameter_counts():
 def test_errors():
     with pytest.raises(ValueError, match="num_levels=2"):
         BiFPN([8, 16, 32], 16, num_levels=2)
-    with pytest.raises(ValueError, match="fusion='max'"):
+    with pytest.raises(ValueError, match="fusion = 'max'"):
         BiFPN([8, 16], 16, fusion="max")
     with pytest.raises(ValueError, match="D9"):
         BiFPN.efficientdet(9)

@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from fpnlab.blocks import BLOCKS, RepVGGBlock, make_block, reparameterize
+from fpnlab.errors import UnknownNameError
 from fpnlab.metrics import n_params
 from fpnlab.receptive import effective_receptive_field, erf_radius, erf_support
 
@@ -26,7 +27,7 @@ def test_stride_two(name):
 def test_c2f_refuses_stride_and_unknown_name():
     with pytest.raises(ValueError, match="stride"):
         BLOCKS["c2f"](16, 32, stride=2)
-    with pytest.raises(KeyError, match="repvgg"):
+    with pytest.raises(UnknownNameError, match="repvgg"):
         make_block("vgg", 16, 16)
     with pytest.raises(ValueError, match="n >= 1"):
         BLOCKS["basic"](16, 16, n=0)

@@ -140,7 +140,8 @@ def test_per_level_top_k_before_nms():
 
 
 def test_detector_takes_strides_from_the_neck_feature_info():
-    from fpnlab.detector import Detector, LateralNeck, NoStridesError
+    from fpnlab.detector import Detector, NoStridesError
+    from fpnlab.necks import LateralNeck
     from fpnlab.backbones import TinyBackbone
     from fpnlab.necks import FPN
 
@@ -180,7 +181,7 @@ def test_coco_results_convert_boxes_and_ids():
 
 
 def test_groupnorm_never_has_one_channel_per_group():
-    from fpnlab.heads import gn_groups
+    from fpnlab.blocks.layers import gn_groups
 
     for c in (2, 8, 16, 24, 32, 48, 64, 96, 128, 256):
         head = DenseHead(c, 3)

@@ -8,6 +8,7 @@ from torch import nn
 timm = pytest.importorskip("timm")
 
 from fpnlab.backbones import WeightsUnavailableError, timm_backbone  # noqa: E402
+from fpnlab.errors import UnknownNameError  # noqa: E402
 from fpnlab.necks import FPN, BiFPN, PANet  # noqa: E402
 from fpnlab.levels import as_levels, check_feature_info, measure_strides  # noqa: E402
 
@@ -74,5 +75,5 @@ def test_pretrained_weights_offline_give_a_clear_error(monkeypatch):
 
 
 def test_unknown_model_is_not_reported_as_a_download_problem():
-    with pytest.raises(RuntimeError, match="Unknown model"):
+    with pytest.raises(UnknownNameError, match="Unknown model"):
         timm_backbone("no_such_net_v9", pretrained=True)

@@ -47,6 +47,7 @@ _API = {
     "effective_receptive_field": "receptive",
     "FPN": "necks", "PANet": "necks", "YOLOPAN": "necks", "BiFPN": "necks", "SPPF": "blocks",
     "LastLevelP6P7": "necks", "LastLevelMaxPool": "necks", "PyramidInputError": "necks",
+    "make_neck": "necks", "NECKS": "necks",
     "dataset_stats": "datastats", "DatasetStats": "datastats", "design_hints": "datastats",
     "ContextShapes": "data", "CocoFolder": "data", "coco_loader": "data", "CocoFormatError": "coco",
     "preflight": "preflight", "coco_eval": "coco",

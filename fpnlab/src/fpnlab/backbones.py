@@ -25,9 +25,122 @@ import torch
 from torch import nn
 from torchvision.ops import DropBlock2d, drop_block2d
 
+from .blocks.layers import check_rate, conv_norm_act
+from .errors import (ArgumentError, FpnlabError, UnknownNameError, check_bool, check_image_batch, check_int,
+                     check_ints, is_int)
 from .i18n import Strings
-from .blocks.layers import conv_norm_act
 from .levels import Level, as_levels, level_name, measure_strides
+
+# This module's own text, both languages side by side per key (Strings checks both are there).
+_t = Strings({
+    "tiny_widths": {
+        "en": "TinyBackbone: widths = {got!r} must be 4 positive integers (C2..C5). Fix: pass e.g. widths=(16, 32, 64, 128).",
+        "tr": "TinyBackbone: widths = {got!r}, 4 pozitif tam sayı (C2..C5) olmalı. Düzeltme: örneğin widths=(16, 32, 64, 128) ver."},
+    "tv_family": {
+        "en": "torchvision_backbone: no C2..C5 map for torchvision model {name!r}. Fix: pick a model of the families "
+              "resnet*/resnext*/wide_resnet*, convnext_*, efficientnet_*, mobilenet_v3_large; for another model, "
+              "pick its stage outputs with torchvision.models.feature_extraction.get_graph_node_names",
+        "tr": "torchvision_backbone: {name!r} torchvision modeli için C2..C5 eşlemesi yok. Düzeltme: "
+              "resnet*/resnext*/wide_resnet*, convnext_*, efficientnet_*, mobilenet_v3_large ailelerinden bir "
+              "model seç; başka bir model için stage çıktılarını "
+              "torchvision.models.feature_extraction.get_graph_node_names ile seç"},
+    "tv_unknown": {
+        "en": "torchvision_backbone: torchvision has no model {name!r}. Fix: pick a name from "
+              "torchvision.models.list_models(), e.g. \"resnet18\" or \"convnext_tiny\"",
+        "tr": "torchvision_backbone: torchvision'da {name!r} adlı bir model yok. Düzeltme: "
+              "torchvision.models.list_models() içinden bir ad seç, örneğin \"resnet18\" ya da \"convnext_tiny\""},
+    "tv_weights": {
+        "en": "could not download the pretrained weights {weights!r} for {name} ({err}). Everything in this book runs "
+              "offline with weights=None (random init, the default). Fix: run once with internet access, or put the "
+              "checkpoint file in $TORCH_HOME/hub/checkpoints/.",
+        "tr": "{name} için {weights!r} önceden eğitilmiş ağırlıkları indirilemedi ({err}). Bu kitaptaki her şey "
+              "weights=None ile (rastgele başlangıç, varsayılan) offline çalışır. Düzeltme: bir kez internet "
+              "bağlantısıyla çalıştır ya da checkpoint dosyasını $TORCH_HOME/hub/checkpoints/ içine koy."},
+    "timm_unknown": {
+        "en": "timm_backbone: Unknown model {name!r}: timm has no model of that name. Fix: pick one from "
+              "timm.list_models(), e.g. \"resnet18\" or \"convnext_atto\"",
+        "tr": "timm_backbone: Unknown model {name!r}: timm'de bu adda bir model yok. Düzeltme: timm.list_models() "
+              "içinden bir ad seç, örneğin \"resnet18\" ya da \"convnext_atto\""},
+    "timm_weights": {
+        "en": "could not load the pretrained timm weights for {name} ({err}). Everything in this book runs offline "
+              "with pretrained=False (random init, the default). Fix: run once with internet access (timm downloads "
+              "from the Hugging Face Hub into $HF_HOME), then set HF_HUB_OFFLINE=1.",
+        "tr": "{name} için önceden eğitilmiş timm ağırlıkları yüklenemedi ({err}). Bu kitaptaki her şey "
+              "pretrained=False ile (rastgele başlangıç, varsayılan) offline çalışır. Düzeltme: bir kez internet "
+              "bağlantısıyla çalıştır (timm, Hugging Face Hub'dan $HF_HOME içine indirir), sonra HF_HUB_OFFLINE=1 yap."},
+    "timm_strides": {
+        "en": "timm model {name!r} has outputs at strides {got}, not one at each of {want}. Fix: pass out_indices= "
+              "(positions in timm.create_model(name, features_only=True).feature_info) to choose its levels",
+        "tr": "timm modeli {name!r} çıktılarını {got} stride'larında veriyor, {want} stride'larının her birinde bir "
+              "tane değil. Düzeltme: seviyelerini seçmek için out_indices= ver (timm.create_model(name, "
+              "features_only=True).feature_info içindeki konumlar)"},
+    "pos_number": {
+        "en": "{where}: {name} = {value!r} must be a number > 0. Fix: pass e.g. {name}=0.5.",
+        "tr": "{where}: {name} = {value!r} 0'dan büyük bir sayı olmalı. Düzeltme: örneğin {name}=0.5 ver."},
+    "yb_len": {
+        "en": "YOLOBackbone: {what} needs {n:d} numbers ({names}); got {m:d}: {got}. Fix: pass {n:d} positive integers.",
+        "tr": "YOLOBackbone: {what} için {n:d} sayı gerekir ({names}); {m:d} tane geldi: {got}. Düzeltme: {n:d} pozitif tam sayı ver."},
+    "yb_positive": {
+        "en": "YOLOBackbone: {what} must be positive integers; got {got}. Fix: pass whole numbers ≥ 1 (floats and bools are refused).",
+        "tr": "YOLOBackbone: {what} pozitif tam sayı olmalı; gelen: {got}. Düzeltme: 1 ya da daha büyük tam sayılar ver (float ve bool kabul edilmez)."},
+    "yb_pow2": {
+        "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
+              "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
+              "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
+        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} sayısı 2'nin "
+              "bir kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
+              "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
+              "(4, 1, 2, 2, 2))"},
+    "yb_repeat": {
+        "en": "YOLOBackbone: strides={got} give the stages cumulative strides {cum}: two stages end "
+              "at the same stride, so two outputs would both be named {name}. Give every stage "
+              "after the first a stride of at least 2 (a stride of 1 fits only the first stage, "
+              "which then keeps the stem's resolution)",
+        "tr": "YOLOBackbone: strides={got} stage'lere {cum} birikimli stride'larını veriyor: iki "
+              "stage aynı stride'da bitiyor, iki çıktının adı da {name} olurdu. İlkinden sonraki "
+              "her stage'e en az 2 stride ver (stride 1 yalnızca ilk stage'e uyar; o stage "
+              "stem'in çözünürlüğünde kalır)"},
+    "yb_choice": {
+        "en": "YOLOBackbone: {what}={got!r} is not one of {choices}. Fix: pick one of them.",
+        "tr": "YOLOBackbone: {what}={got!r}, {choices} değerlerinden biri değil. Düzeltme: bunlardan birini seç."},
+    "yb_block": {
+        "en": "YOLOBackbone: block={got!r} is neither a name in fpnlab.blocks.BLOCKS ({names}) nor a "
+              "callable (cin, cout, n, norm, act) -> nn.Module. Fix: pick one of those names or pass such a callable.",
+        "tr": "YOLOBackbone: block={got!r} ne fpnlab.blocks.BLOCKS içindeki bir ad ({names}) ne de "
+              "(cin, cout, n, norm, act) -> nn.Module biçiminde çağrılabilir bir nesne. Düzeltme: bu adlardan "
+              "birini seç ya da böyle bir nesne ver."},
+    "yb_att_level": {
+        "en": "YOLOBackbone: attention names level {got!r}, but this stride plan has the levels "
+              "{names}; use those keys (e.g. {{\"{last}\": \"se\"}})",
+        "tr": "YOLOBackbone: attention {got!r} seviyesini istiyor, ama bu stride planının "
+              "seviyeleri {names}; bu anahtarları kullan (ör. {{\"{last}\": \"se\"}})"},
+    "yb_drop": {
+        "en": "YOLOBackbone: drop_path={got} must be in [0, 1): it is the largest probability of "
+              "dropping a residual branch. Fix: pass e.g. drop_path=0.1",
+        "tr": "YOLOBackbone: drop_path={got} [0, 1) aralığında olmalı: bir residual dalın "
+              "atılma olasılığının en büyük değeri. Düzeltme: örneğin drop_path=0.1 ver"},
+    "yb_dropblock_rate": {
+        "en": "YOLOBackbone: drop_block={got} must be in [0, 1): it is the probability that DropBlock drops "
+              "a cell (in squares of drop_block_size). Fix: pass e.g. drop_block=0.1",
+        "tr": "YOLOBackbone: drop_block={got} [0, 1) aralığında olmalı: DropBlock'un bir hücreyi "
+              "(drop_block_size kenarlı karelerle) atma olasılığıdır. Düzeltme: örneğin drop_block=0.1 ver"},
+    "yb_drop_block": {
+        "en": "YOLOBackbone: drop_path={got} with a custom block, but the block does not take a "
+              "drop_path= argument; add one (a list of per-bottleneck rates) or use drop_path=0",
+        "tr": "YOLOBackbone: özel bir block ile drop_path={got} verildi, ama block drop_path= "
+              "argümanı almıyor; bir tane ekle (bottleneck başına oranların listesi) ya da "
+              "drop_path=0 kullan"},
+    "yb_scale": {
+        "en": "YOLOBackbone.yolov8: unknown scale {got!r}; YOLOv8 has the scales {choices}. Fix: pick one of them.",
+        "tr": "YOLOBackbone.yolov8: bilinmeyen ölçek {got!r}; YOLOv8'in ölçekleri {choices}. Düzeltme: bunlardan birini seç."},
+    "yb_load": {
+        "en": "ultralytics layer {index:d} does not match YOLOBackbone.{name} (first shapes "
+              "{theirs} vs {mine}): build the same scale (e.g. YOLOBackbone.yolov8(\"n\") for yolov8n.yaml) "
+              "with block=\"c2f\", norm=\"bn\", no attention and sppf=True",
+        "tr": "ultralytics'in {index:d}. katmanı YOLOBackbone.{name} ile uyuşmuyor (ilk boyutlar "
+              "{theirs} ve {mine}): aynı ölçeği kur (ör. yolov8n.yaml için "
+              "YOLOBackbone.yolov8(\"n\")); block=\"c2f\", norm=\"bn\", attention'sız ve sppf=True"},
+})
 
 
 class TinyBackbone(nn.Module):
@@ -42,8 +155,12 @@ class TinyBackbone(nn.Module):
 
     def __init__(self, widths: Sequence[int] = (16, 32, 64, 128), in_channels: int = 3):
         super().__init__()
-        if len(widths) != 4:
-            raise ValueError(f"TinyBackbone has four stages (C2..C5); got {len(widths)} widths")
+        ok = (isinstance(widths, Sequence) and not isinstance(widths, str) and len(widths) == 4
+              and all(is_int(w) and w >= 2 for w in widths))
+        if not ok:
+            raise ArgumentError(_t("tiny_widths", got=widths))
+        check_int("in_channels", in_channels, where="TinyBackbone")
+        self.in_channels = in_channels
         stem = widths[0] // 2
         self.stem = conv_norm_act(in_channels, stem, 3, stride=2, norm="bn", act="relu")  # /2
         self.stages = nn.ModuleList()
@@ -57,6 +174,7 @@ class TinyBackbone(nn.Module):
         self.feature_info = [Level(f"C{k}", w, 2 ** k) for k, w in zip(range(2, 6), widths)]
 
     def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        check_image_batch("x", x, channels=self.in_channels, where="TinyBackbone")
         x = self.stem(x)
         out = OrderedDict()
         for lv, stage in zip(self.feature_info, self.stages):
@@ -111,13 +229,10 @@ def _family(name: str) -> str:
     for fam in ("convnext", "efficientnet", "mobilenet_v3_large"):
         if name.startswith(fam):
             return fam
-    raise ValueError(f"no C2..C5 map for torchvision model {name!r}; supported families: "
-                     "resnet*/resnext*/wide_resnet*, convnext_*, efficientnet_*, mobilenet_v3_large. "
-                     "For another model, pick its stage outputs with "
-                     "torchvision.models.feature_extraction.get_graph_node_names")
+    raise UnknownNameError(_t("tv_family", name=name))
 
 
-class WeightsUnavailableError(RuntimeError):
+class WeightsUnavailableError(FpnlabError, RuntimeError):
     """Pretrained weights were requested but could not be downloaded (e.g. offline)."""
 
 
@@ -130,20 +245,18 @@ class TorchvisionBackbone(nn.Module):
 
     def __init__(self, name: str = "resnet18", weights=None):
         super().__init__()
-        from torchvision.models import get_model
+        from torchvision.models import get_model, list_models
         from torchvision.models.feature_extraction import create_feature_extractor
 
+        if not isinstance(name, str) or name not in list_models():
+            raise UnknownNameError(_t("tv_unknown", name=name))
         nodes = _RETURN_NODES[_family(name)]
         try:
             model = get_model(name, weights=weights)
         except (OSError, RuntimeError) as err:  # URLError is an OSError
             if weights is None:
                 raise
-            raise WeightsUnavailableError(
-                f"could not download the pretrained weights {weights!r} for {name} ({err}). "
-                "Everything in this book runs offline with weights=None (random init, the default). "
-                "To use pretrained weights, run once with internet access, or put the checkpoint "
-                "file in $TORCH_HOME/hub/checkpoints/.") from err
+            raise WeightsUnavailableError(_t("tv_weights", weights=weights, name=name, err=err)) from err
         self.name = name
         self.body = create_feature_extractor(
             model, return_nodes={n: f"C{k}" for n, k in zip(nodes, range(2, 6))})
@@ -151,6 +264,7 @@ class TorchvisionBackbone(nn.Module):
                              for lv in measure_strides(self.body, 64)]
 
     def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        check_image_batch("x", x, where="TorchvisionBackbone")
         return OrderedDict(self.body(x))
 
 
@@ -173,6 +287,12 @@ class TimmBackbone(nn.Module):
         super().__init__()
         import timm  # the one place fpnlab needs timm (pip install "fpnlab[timm]")
 
+        if not isinstance(name, str) or not timm.is_model(name):
+            raise UnknownNameError(_t("timm_unknown", name=name))
+        check_bool("pretrained", pretrained, where="timm_backbone")
+        check_ints("strides", strides, where="timm_backbone")
+        if out_indices is not None:
+            check_ints("out_indices", out_indices, minimum=0, where="timm_backbone")
         kwargs = dict(features_only=True, pretrained=pretrained, **timm_kwargs)
         if out_indices is not None:
             kwargs["out_indices"] = tuple(out_indices)
@@ -181,11 +301,7 @@ class TimmBackbone(nn.Module):
         except Exception as err:  # hub download errors come in many classes (OSError, HTTP, ...)
             if not pretrained or not timm.is_model(name) or isinstance(err, TypeError):
                 raise  # not a download problem: unknown model, bad argument
-            raise WeightsUnavailableError(
-                f"could not load the pretrained timm weights for {name} ({type(err).__name__}: {err}). "
-                "Everything in this book runs offline with pretrained=False (random init, the "
-                "default). To use pretrained weights, run once with internet access (timm "
-                "downloads from the Hugging Face Hub into $HF_HOME), then set HF_HUB_OFFLINE=1.") from err
+            raise WeightsUnavailableError(_t("timm_weights", name=name, err=f"{type(err).__name__}: {err}")) from err
         self.name = name
         self.body = model
         self.timm_info = model.feature_info
@@ -193,10 +309,8 @@ class TimmBackbone(nn.Module):
         if out_indices is None:  # keep the outputs at the wanted strides (C2..C5)
             keep = [i for i, lv in enumerate(levels) if lv.stride in tuple(strides)]
             if [levels[i].stride for i in keep] != sorted(set(strides)):
-                raise ValueError(
-                    f"timm model {name!r} has outputs at strides {[lv.stride for lv in levels]}, not "
-                    f"one at each of {list(strides)}: pass out_indices= (positions in "
-                    "timm.create_model(name, features_only=True).feature_info) to choose its levels")
+                raise ArgumentError(_t("timm_strides", name=name, got=[lv.stride for lv in levels],
+                                       want=list(strides)))
         else:
             keep = list(range(len(levels)))
         self.keep = keep
@@ -204,6 +318,7 @@ class TimmBackbone(nn.Module):
                              for i in keep]
 
     def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        check_image_batch("x", x, where="TimmBackbone")
         feats = self.body(x)
         return OrderedDict((lv.name, feats[i]) for lv, i in zip(self.feature_info, self.keep))
 
@@ -229,72 +344,6 @@ def timm_backbone(name: str = "resnet18", out_indices: Sequence[int] | None = No
 # YOLOBackbone: YOLOv8's backbone (ultralytics layers 0-9) with every design choice a parameter
 # --------------------------------------------------------------------------------------------
 
-# This module's own text, both languages side by side per key (Strings checks both are there).
-_S = Strings({
-    "yb_len": {
-        "en": "YOLOBackbone: {what} needs {n:d} numbers ({names}); got {m:d}: {got}",
-        "tr": "YOLOBackbone: {what} için {n:d} sayı gerekir ({names}); {m:d} tane geldi: {got}"},
-    "yb_positive": {
-        "en": "YOLOBackbone: {what} must be positive integers; got {got}",
-        "tr": "YOLOBackbone: {what} pozitif tam sayı olmalı; gelen: {got}"},
-    "yb_pow2": {
-        "en": "YOLOBackbone: strides={got} give cumulative strides {cum}; {bad} is not a power of "
-              "2, so no level C_k (stride 2^k) exists there. Use strides of 1, 2 or 4 per step "
-              "(e.g. (2, 2, 2, 2, 2) or a stride-4 stem (4, 1, 2, 2, 2))",
-        "tr": "YOLOBackbone: strides={got} birikimli stride'ları {cum} veriyor; {bad} sayısı 2'nin "
-              "bir kuvveti değil, o yüzden orada bir C_k seviyesi (stride 2^k) olamaz. Her adımda 1, 2 "
-              "ya da 4 stride kullan (ör. (2, 2, 2, 2, 2) ya da stride'ı 4 olan bir stem: "
-              "(4, 1, 2, 2, 2))"},
-    "yb_repeat": {
-        "en": "YOLOBackbone: strides={got} give the stages cumulative strides {cum}: two stages end "
-              "at the same stride, so two outputs would both be named {name}. Give every stage "
-              "after the first a stride of at least 2 (a stride of 1 fits only the first stage, "
-              "which then keeps the stem's resolution)",
-        "tr": "YOLOBackbone: strides={got} stage'lere {cum} birikimli stride'larını veriyor: iki "
-              "stage aynı stride'da bitiyor, iki çıktının adı da {name} olurdu. İlkinden sonraki "
-              "her stage'e en az 2 stride ver (stride 1 yalnızca ilk stage'e uyar; o stage "
-              "stem'in çözünürlüğünde kalır)"},
-    "yb_choice": {
-        "en": "YOLOBackbone: {what}={got!r} is not one of {choices}",
-        "tr": "YOLOBackbone: {what}={got!r}, {choices} değerlerinden biri değil"},
-    "yb_block": {
-        "en": "YOLOBackbone: block={got!r} is neither a name in fpnlab.blocks.BLOCKS ({names}) nor a "
-              "callable (cin, cout, n, norm, act) -> nn.Module",
-        "tr": "YOLOBackbone: block={got!r} ne fpnlab.blocks.BLOCKS içindeki bir ad ({names}) ne de "
-              "(cin, cout, n, norm, act) -> nn.Module biçiminde çağrılabilir bir nesne"},
-    "yb_att_level": {
-        "en": "YOLOBackbone: attention names level {got!r}, but this stride plan has the levels "
-              "{names}; use those keys (e.g. {{\"{last}\": \"se\"}})",
-        "tr": "YOLOBackbone: attention {got!r} seviyesini istiyor, ama bu stride planının "
-              "seviyeleri {names}; bu anahtarları kullan (ör. {{\"{last}\": \"se\"}})"},
-    "yb_drop": {
-        "en": "YOLOBackbone: drop_path={got} must be in [0, 1): it is the largest probability of "
-              "dropping a residual branch",
-        "tr": "YOLOBackbone: drop_path={got} [0, 1) aralığında olmalı: bir residual dalın "
-              "atılma olasılığının en büyük değeri"},
-    "yb_dropblock_rate": {
-        "en": "YOLOBackbone: drop_block={got} must be in [0, 1): it is the probability that DropBlock drops "
-              "a cell (in squares of drop_block_size)",
-        "tr": "YOLOBackbone: drop_block={got} [0, 1) aralığında olmalı: DropBlock'un bir hücreyi "
-              "(drop_block_size kenarlı karelerle) atma olasılığıdır"},
-    "yb_drop_block": {
-        "en": "YOLOBackbone: drop_path={got} with a custom block, but the block does not take a "
-              "drop_path= argument; add one (a list of per-bottleneck rates) or use drop_path=0",
-        "tr": "YOLOBackbone: özel bir block ile drop_path={got} verildi, ama block drop_path= "
-              "argümanı almıyor; bir tane ekle (bottleneck başına oranların listesi) ya da "
-              "drop_path=0 kullan"},
-    "yb_scale": {
-        "en": "YOLOBackbone.yolov8: unknown scale {got!r}; YOLOv8 has the scales {choices}",
-        "tr": "YOLOBackbone.yolov8: bilinmeyen ölçek {got!r}; YOLOv8'in ölçekleri {choices}"},
-    "yb_load": {
-        "en": "ultralytics layer {index:d} does not match YOLOBackbone.{name} (first shapes "
-              "{theirs} vs {mine}): build the same scale (e.g. YOLOBackbone.yolov8(\"n\") for yolov8n.yaml) "
-              "with block=\"c2f\", norm=\"bn\", no attention and sppf=True",
-        "tr": "ultralytics'in {index:d}. katmanı YOLOBackbone.{name} ile uyuşmuyor (ilk boyutlar "
-              "{theirs} ve {mine}): aynı ölçeği kur (ör. yolov8n.yaml için "
-              "YOLOBackbone.yolov8(\"n\")); block=\"c2f\", norm=\"bn\", attention'sız ve sppf=True"},
-})
-
 # ultralytics' yolov8.yaml: backbone channels (stem, C2..C5) and C2f repeats before scaling, and
 # the compound-scaling constants per scale: [depth multiple, width multiple, max channels]
 YOLOV8_WIDTHS = (64, 128, 256, 512, 1024)
@@ -309,7 +358,17 @@ def make_divisible(x: float, divisor: int = 8) -> int:
     >>> make_divisible(64 * 0.25), make_divisible(768 * 0.75), make_divisible(20.1)
     (16, 576, 24)
     """
+    _positive("x", x, "make_divisible")
+    check_int("divisor", divisor, where="make_divisible")
     return int(math.ceil(x / divisor) * divisor)
+
+
+def _positive(name: str, value, where: str) -> float:
+    """A finite number > 0 (bools refused)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    if not ok:
+        raise ArgumentError(_t("pos_number", where=where, name=name, value=value))
+    return value
 
 
 def yolov8_plan(scale: str, depth: float | None = None, width: float | None = None,
@@ -324,8 +383,13 @@ def yolov8_plan(scale: str, depth: float | None = None, width: float | None = No
     >>> yolov8_plan("m")
     ([48, 96, 192, 384, 576], [2, 4, 4, 2])
     """
-    if scale not in YOLOV8_SCALES:
-        raise ValueError(_S("yb_scale", got=scale, choices=", ".join(YOLOV8_SCALES)))
+    if not isinstance(scale, str) or scale not in YOLOV8_SCALES:
+        raise UnknownNameError(_t("yb_scale", got=scale, choices=", ".join(YOLOV8_SCALES)))
+    for arg, value in (("depth", depth), ("width", width)):
+        if value is not None:
+            _positive(arg, value, "yolov8_plan")
+    if max_channels is not None:
+        check_int("max_channels", max_channels, where="yolov8_plan")
     d, w, mc = YOLOV8_SCALES[scale]
     d = d if depth is None else depth
     w = w if width is None else width
@@ -342,17 +406,21 @@ def drop_path_rates(max_rate: float, n: int) -> list[float]:
     >>> drop_path_rates(0.1, 5)
     [0.0, 0.025, 0.05, 0.075, 0.1]
     """
+    check_rate("max_rate", max_rate, "drop_path_rates")
+    check_int("n", n, where="drop_path_rates")
     if n == 1:
         return [0.0]
     return [round(max_rate * i / (n - 1), 12) for i in range(n)]
 
 
 def _ints(values, n: int, what: str, names: str) -> list[int]:
+    if not isinstance(values, Sequence) or isinstance(values, str):
+        raise ArgumentError(_t("yb_positive", what=what, got=values))
     values = list(values)
     if len(values) != n:
-        raise ValueError(_S("yb_len", what=what, n=n, names=names, m=len(values), got=values))
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
-        raise ValueError(_S("yb_positive", what=what, got=values))
+        raise ArgumentError(_t("yb_len", what=what, n=n, names=names, m=len(values), got=values))
+    if not all(is_int(v) and v > 0 for v in values):
+        raise ArgumentError(_t("yb_positive", what=what, got=values))
     return values
 
 
@@ -373,11 +441,11 @@ def stride_plan(strides: Sequence[int]) -> list[int]:
         cum.append(s)
     bad = [c for c in cum if c & (c - 1)]
     if bad:
-        raise ValueError(_S("yb_pow2", got=tuple(strides), cum=cum, bad=bad[0]))
+        raise ArgumentError(_t("yb_pow2", got=tuple(strides), cum=cum, bad=bad[0]))
     stages = cum[1:]
     for a, b in zip(stages, stages[1:]):
         if b <= a:
-            raise ValueError(_S("yb_repeat", got=tuple(strides), cum=stages,
+            raise ArgumentError(_t("yb_repeat", got=tuple(strides), cum=stages,
                                 name=level_name(b, "C")))
     return stages
 
@@ -458,43 +526,46 @@ class YOLOBackbone(nn.Module):
         cum = stride_plan(strides)
         names = [level_name(s, "C") for s in cum]
         if norm not in self.NORMS:
-            raise ValueError(_S("yb_choice", what="norm", got=norm, choices=self.NORMS))
+            raise UnknownNameError(_t("yb_choice", what="norm", got=norm, choices=self.NORMS))
         if act not in self.ACTS:
-            raise ValueError(_S("yb_choice", what="act", got=act, choices=self.ACTS))
+            raise UnknownNameError(_t("yb_choice", what="act", got=act, choices=self.ACTS))
         if isinstance(block, str) and block != "c2f":  # the block zoo of chapter 12, by name
             from .blocks import BLOCKS
 
             if block not in BLOCKS:
-                raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
+                raise UnknownNameError(_t("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
             block = BLOCKS[block]
         if not (block == "c2f" or callable(block)):
             from .blocks import BLOCKS
 
-            raise ValueError(_S("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
+            raise UnknownNameError(_t("yb_block", got=block, names=", ".join(sorted(BLOCKS))))
         if attention is None or isinstance(attention, str):
             attention = {n: attention for n in names}
         elif isinstance(attention, Mapping):
             for key in attention:
                 if key not in names:
-                    raise ValueError(_S("yb_att_level", got=key, names=names, last=names[-1]))
+                    raise UnknownNameError(_t("yb_att_level", got=key, names=names, last=names[-1]))
             attention = {n: attention.get(n) for n in names}
         else:
-            raise ValueError(_S("yb_choice", what="attention", got=attention,
+            raise UnknownNameError(_t("yb_choice", what="attention", got=attention,
                                 choices=["None", "str", "dict"]))
         for kind in attention.values():
-            if kind is not None and kind not in ATTENTIONS:
-                raise ValueError(_S("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
-        if not (isinstance(drop_path, (int, float)) and 0 <= drop_path < 1):
-            raise ValueError(_S("yb_drop", got=drop_path))
-        if not (isinstance(drop_block, (int, float)) and 0 <= drop_block < 1):
-            raise ValueError(_S("yb_dropblock_rate", got=drop_block))
+            if kind is not None and (not isinstance(kind, str) or kind not in ATTENTIONS):
+                raise UnknownNameError(_t("yb_choice", what="attention", got=kind, choices=sorted(ATTENTIONS)))
+        if not (isinstance(drop_path, (int, float)) and not isinstance(drop_path, bool) and 0 <= drop_path < 1):
+            raise ArgumentError(_t("yb_drop", got=drop_path))
+        if not (isinstance(drop_block, (int, float)) and not isinstance(drop_block, bool) and 0 <= drop_block < 1):
+            raise ArgumentError(_t("yb_dropblock_rate", got=drop_block))
+        check_bool("sppf", sppf, where="YOLOBackbone")
+        check_int("drop_block_size", drop_block_size, where="YOLOBackbone")
+        check_int("in_channels", in_channels, where="YOLOBackbone")
         if drop_path > 0 and block != "c2f":
             try:
                 takes_drop = "drop_path" in inspect.signature(block).parameters
             except (TypeError, ValueError):  # a callable without a readable signature
                 takes_drop = False
             if not takes_drop:
-                raise ValueError(_S("yb_drop_block", got=drop_path))
+                raise ArgumentError(_t("yb_drop_block", got=drop_path))
 
         self.widths, self.depths, self.strides = widths, depths, list(strides)
         self.norm, self.act, self.attention = norm, act, attention
@@ -538,6 +609,7 @@ class YOLOBackbone(nn.Module):
         return cls(widths, depths, **kwargs)
 
     def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
+        check_image_batch("x", x, channels=self.stem[0].in_channels, where="YOLOBackbone")
         x = self.stem(x)
         out = OrderedDict()
         last = len(self.stages) - 1
@@ -570,7 +642,7 @@ class YOLOBackbone(nn.Module):
             mine, theirs = list(ours.state_dict().values()), list(layers[index].state_dict().values())
             shapes = [tuple(v.shape) for v in mine], [tuple(v.shape) for v in theirs]
             if shapes[0] != shapes[1]:
-                raise ValueError(_S("yb_load", index=index, name=name, theirs=shapes[1][:2],
+                raise ArgumentError(_t("yb_load", index=index, name=name, theirs=shapes[1][:2],
                                     mine=shapes[0][:2]))
             for a, b in zip(mine, theirs):
                 a.copy_(b)

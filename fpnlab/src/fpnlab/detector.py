@@ -257,50 +257,6 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     return out
 
 
-class LateralNeck(nn.Module):
-    """"No neck" for ablations: each level ``C_k`` → 1×1 conv to ``out_channels`` → 3×3 conv,
-    with no top-down path (an FPN without its ``Up`` + sum). ``norm``, ``act``, ``bias`` and
-    ``attention`` mean what they mean in :class:`~fpnlab.necks.FPN`, and the layers are built and
-    initialised the same way, so an FPN-vs-no-neck comparison changes only the fusion (same
-    parameters as ``FPN(...)`` with the same options).
-
-    Input: dict (or list) of ``(B, C_i, H_i, W_i)``, fine → coarse; output the same levels as
-    ``(B, out_channels, H_i, W_i)`` with ``C_k`` renamed ``P_k``.
-    """
-
-    def __init__(self, in_channels: Sequence[int], out_channels: int = 256, strides=None,
-                 norm: str | None = None, act: str | None = None, bias: bool | None = None,
-                 attention: str | None = None):
-        super().__init__()
-        from .blocks.attention import make_attention
-
-        if bias is None:
-            bias = norm is None
-        self.lateral = nn.ModuleList(conv_norm_act(c, out_channels, 1, norm=norm, act=act, bias=bias)
-                                     for c in in_channels)
-        self.smooth = nn.ModuleList(conv_norm_act(out_channels, out_channels, 3, norm=norm, act=act, bias=bias)
-                                    for _ in in_channels)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_uniform_(m.weight, a=1)
-                if m.bias is not None:
-                    nn.init.constant_(m.bias, 0)
-        self.attention = nn.ModuleList(
-            make_attention(attention, out_channels) for _ in in_channels) if attention else None
-        if strides is not None:
-            self.feature_info = [Level(f"P{s.bit_length() - 1}", out_channels, s) for s in strides]
-
-    def forward(self, feats):
-        names = list(feats) if isinstance(feats, Mapping) else None
-        x = list(feats.values()) if names else list(feats)
-        out = [sm(lat(f)) for lat, sm, f in zip(self.lateral, self.smooth, x)]
-        if self.attention is not None:
-            out = [att(o) for att, o in zip(self.attention, out)]
-        if names is None:
-            return out
-        return OrderedDict(("P" + k[1:] if k.startswith("C") else k, v) for k, v in zip(names, out))
-
-
 class PickLevels(nn.Module):
     """Wraps a backbone and keeps only the named levels (``("C3", "C4", "C5")`` for a pyramid
     without P2); ``feature_info`` is filtered the same way."""
@@ -394,5 +350,5 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     return losses
 
 
-__all__ = ["Detector", "NoStridesError", "evaluate", "BackboneWithNeck", "LateralNeck", "PickLevels", "tiny_detector",
+__all__ = ["Detector", "NoStridesError", "evaluate", "BackboneWithNeck", "PickLevels", "tiny_detector",
            "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]

@@ -16,8 +16,17 @@ from collections.abc import Mapping
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from .blocks.layers import gn_groups
+from .blocks.layers import make_norm
+from .errors import ArgumentError, check_choice, check_image_batch, check_int, check_number
+from .i18n import Strings
 
+_t = Strings({
+    "prior": {
+        "en": "DenseHead: prior = {prior!r} must be a probability strictly between 0 and 1: the class bias "
+              "starts at -log((1 - prior) / prior). Fix: pass e.g. prior=0.01 (RetinaNet's).",
+        "tr": "DenseHead: prior = {prior!r}, 0 ile 1 arasında (uçlar hariç) bir olasılık olmalı: sınıf bias'ı "
+              "-log((1 - prior) / prior) değerinden başlar. Düzeltme: örneğin prior=0.01 ver (RetinaNet'inki)."},
+})
 
 
 class DenseHead(nn.Module):
@@ -40,17 +49,17 @@ class DenseHead(nn.Module):
     def __init__(self, in_channels: int, num_classes: int, num_convs: int = 2, prior: float = 0.01,
                  norm: str | None = "gn"):
         super().__init__()
-        if norm not in ("gn", "bn", None):
-            raise ValueError(f"norm={norm!r}: use 'gn' (GroupNorm, the default), 'bn' or None")
-
-        def make_norm():
-            if norm == "gn":
-                return nn.GroupNorm(gn_groups(in_channels), in_channels)
-            return nn.BatchNorm2d(in_channels) if norm == "bn" else nn.Identity()
-
+        check_int("in_channels", in_channels, where="DenseHead")
+        check_int("num_classes", num_classes, where="DenseHead")
+        check_int("num_convs", num_convs, minimum=0, where="DenseHead")
+        check_number("prior", prior, where="DenseHead")
+        if not 0 < prior < 1:  # log((1 - p) / p) needs 0 < p < 1
+            raise ArgumentError(_t("prior", prior=prior))
+        check_choice("norm", norm, ("gn", "bn", None), where="DenseHead")
+        self.in_channels = in_channels
         self.tower = nn.Sequential(*(
             nn.Sequential(nn.Conv2d(in_channels, in_channels, 3, padding=1, bias=norm is None),
-                          make_norm(), nn.ReLU(inplace=True))
+                          make_norm(norm, in_channels), nn.ReLU(inplace=True))
             for _ in range(num_convs)))
         self.cls = nn.Conv2d(in_channels, num_classes, 3, padding=1)
         self.box = nn.Conv2d(in_channels, 4, 3, padding=1)
@@ -62,7 +71,8 @@ class DenseHead(nn.Module):
     def forward(self, pyramid):
         levels = list(pyramid.values()) if isinstance(pyramid, Mapping) else list(pyramid)
         out = []
-        for p in levels:
+        for i, p in enumerate(levels):
+            check_image_batch(f"pyramid[{i}]", p, channels=self.in_channels, where="DenseHead")
             t = self.tower(p)
             out.append((self.cls(t), self.box(t)))
         return out

@@ -35,6 +35,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import ArgumentError, check_bool, check_choice, check_image_batch, check_int, is_int
+from ..i18n import Strings
+
+_CH = dict(channels_arg="channels")
+
+_t = Strings({
+    "heads": {
+        "en": "SelfAttention2d: channels={channels:d} is not divisible by heads={heads:d}, so the heads cannot "
+              "split the channels evenly. Fix: pick heads among the divisors of {channels:d}, e.g. heads={fix:d}.",
+        "tr": "SelfAttention2d: channels={channels:d}, heads={heads:d} ile tam bölünmüyor; head'ler kanalları "
+              "eşit paylaşamaz. Düzeltme: heads'i {channels:d} sayısının bölenlerinden seç, örneğin heads={fix:d}."},
+    "odd": {
+        "en": "CBAM: kernel_size = {value!r} must be an odd integer ≥ 1 so the spatial map keeps H × W. "
+              "Fix: pass kernel_size=7 (the paper's) or 3.",
+        "tr": "CBAM: kernel_size = {value!r}, uzamsal harita H × W boyutunu korusun diye tek ve en az 1 olan "
+              "bir tam sayı olmalı. Düzeltme: kernel_size=7 (makaledeki) ya da 3 ver."},
+})
+
 
 class SE(nn.Module):
     """Squeeze-and-Excitation: ``a = σ(W2 · ReLU(W1 · GAP(x) + b1) + b2)``, ``y = a ⊙ x``.
@@ -46,11 +64,14 @@ class SE(nn.Module):
 
     def __init__(self, channels: int, reduction: int = 16):
         super().__init__()
+        check_int("channels", channels, where="SE")
+        check_int("reduction", reduction, where="SE")
         hidden = max(1, channels // reduction)
         self.fc1, self.fc2 = nn.Linear(channels, hidden), nn.Linear(hidden, channels)
         self.last_map: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.fc1.in_features, where="SE", **_CH)
         a = torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3))))))[:, :, None, None]
         self.last_map = a.detach()
         return x * a
@@ -59,6 +80,9 @@ class SE(nn.Module):
 def eca_kernel_size(channels: int, gamma: int = 2, b: int = 1) -> int:
     """ECA's adaptive kernel size ``k = |log2(C)/γ + b/γ|_odd``: truncate, then take the next odd
     number if even (the official code): C=64 → 3, 256 → 5, 512 → 5."""
+    check_int("channels", channels, where="eca_kernel_size")
+    check_int("gamma", gamma, where="eca_kernel_size")
+    check_int("b", b, minimum=0, where="eca_kernel_size")
     t = int(abs((math.log2(channels) + b) / gamma))
     return t if t % 2 else t + 1
 
@@ -73,11 +97,13 @@ class ECA(nn.Module):
 
     def __init__(self, channels: int, gamma: int = 2, b: int = 1):
         super().__init__()
+        self.channels = channels
         self.k = eca_kernel_size(channels, gamma, b)
         self.conv = nn.Conv1d(1, 1, self.k, padding=(self.k - 1) // 2, bias=False)
         self.last_map: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.channels, where="ECA", **_CH)
         y = self.conv(x.mean((2, 3))[:, None, :])            # (B, 1, C)
         a = torch.sigmoid(y)[:, 0, :, None, None]            # (B, C, 1, 1)
         self.last_map = a.detach()
@@ -100,6 +126,14 @@ class CBAM(nn.Module):
     def __init__(self, channels: int, reduction: int = 16, kernel_size: int = 7,
                  mlp_bias: bool = True, spatial_bn: bool = True):
         super().__init__()
+        check_int("channels", channels, where="CBAM")
+        check_int("reduction", reduction, where="CBAM")
+        if not (is_int(kernel_size) and kernel_size >= 1
+                and kernel_size % 2):
+            raise ArgumentError(_t("odd", value=kernel_size))
+        check_bool("mlp_bias", mlp_bias, where="CBAM")
+        check_bool("spatial_bn", spatial_bn, where="CBAM")
+        self.channels = channels
         hidden = max(1, channels // reduction)
         self.mlp = nn.Sequential(nn.Linear(channels, hidden, bias=mlp_bias), nn.ReLU(inplace=True),
                                  nn.Linear(hidden, channels, bias=mlp_bias))
@@ -109,6 +143,7 @@ class CBAM(nn.Module):
         self.last_channel_map: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.channels, where="CBAM", **_CH)
         mc = torch.sigmoid(self.mlp(x.mean((2, 3))) + self.mlp(x.amax((2, 3))))[:, :, None, None]
         x = x * mc
         pooled = torch.cat([x.amax(1, keepdim=True), x.mean(1, keepdim=True)], dim=1)  # (B, 2, H, W)
@@ -145,6 +180,8 @@ class CoordAtt(nn.Module):
 
     def __init__(self, channels: int, reduction: int = 32):
         super().__init__()
+        check_int("channels", channels, where="CoordAtt")
+        check_int("reduction", reduction, where="CoordAtt")
         mip = max(8, channels // reduction)
         self.conv1, self.bn1, self.act = nn.Conv2d(channels, mip, 1), nn.BatchNorm2d(mip), HSwish()
         self.conv_h, self.conv_w = nn.Conv2d(mip, channels, 1), nn.Conv2d(mip, channels, 1)
@@ -152,6 +189,7 @@ class CoordAtt(nn.Module):
         self.last_maps: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.conv1.in_channels, where="CoordAtt", **_CH)
         h, w = x.shape[-2:]
         zh = x.mean(3, keepdim=True)                              # (B, C, H, 1)
         zw = x.mean(2, keepdim=True).transpose(2, 3)              # (B, C, W, 1)
@@ -191,15 +229,20 @@ class SelfAttention2d(nn.Module):
 
     def __init__(self, channels: int, heads: int = 4, keep_map: bool = False):
         super().__init__()
+        check_int("channels", channels, where="SelfAttention2d")
+        check_int("heads", heads, where="SelfAttention2d")
+        check_bool("keep_map", keep_map, where="SelfAttention2d")
         if channels % heads:
-            raise ValueError(f"SelfAttention2d: channels={channels} is not divisible by heads={heads}; "
-                             f"pick heads among the divisors of {channels}")
+            fix = max(d for d in range(1, heads + 1) if channels % d == 0)
+            raise ArgumentError(_t("heads", channels=channels, heads=heads, fix=fix))
+        self.channels = channels
         self.norm = nn.LayerNorm(channels)
         self.attn = nn.MultiheadAttention(channels, heads, batch_first=True)
         self.keep_map = keep_map
         self.last_map: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.channels, where="SelfAttention2d", **_CH)
         b, c, h, w = x.shape
         t = self.norm(x.flatten(2).transpose(1, 2))               # (B, N, C)
         a = self.attn
@@ -217,9 +260,10 @@ ATTENTIONS = {"se": SE, "eca": ECA, "cbam": CBAM, "coordatt": CoordAtt, "mhsa": 
 
 
 def make_attention(name: str, channels: int, **kwargs) -> nn.Module:
-    """``make_attention("cbam", 256)`` → ``CBAM(256)``; the paper's default settings."""
-    if name not in ATTENTIONS:
-        raise ValueError(f"attention={name!r} is not one of {sorted(ATTENTIONS)}")
+    """``make_attention("cbam", 256)`` → ``CBAM(256)``; the paper's default settings. An unknown
+    name raises :class:`~fpnlab.errors.UnknownNameError` listing :data:`ATTENTIONS`."""
+    check_choice("attention", name, ATTENTIONS, where="make_attention")
+    check_int("channels", channels, where="make_attention")
     return ATTENTIONS[name](channels, **kwargs)
 
 

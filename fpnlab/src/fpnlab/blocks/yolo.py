@@ -15,7 +15,32 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .layers import make_act, make_norm
+from ..errors import ArgumentError, check_bool, check_image_batch, check_int, check_number, is_int
+from ..i18n import Strings
+from .layers import check_rate, make_act, make_norm
+
+#: YOLOv8's BatchNorm settings (ultralytics' ``Conv``), not PyTorch's defaults
+YOLO_BN = dict(eps=1e-3, momentum=0.03)
+
+_t = Strings({
+    "rates": {
+        "en": "C2f: drop_path has {m:d} rates for n={n:d} bottlenecks. Fix: give one number, or a list of {n:d} rates "
+              "(one per bottleneck).",
+        "tr": "C2f: n={n:d} bottleneck için drop_path'te {m:d} oran var. Düzeltme: tek bir sayı ya da {n:d} oranlık "
+              "bir liste ver (bottleneck başına bir oran)."},
+    "odd": {
+        "en": "{where}: {name} = {value!r} must be an odd integer ≥ 1 so the padding {name} // 2 keeps H × W. "
+              "Fix: pass e.g. {name}=5.",
+        "tr": "{where}: {name} = {value!r}, padding {name} // 2 ile H × W korunsun diye tek ve en az 1 olan bir tam "
+              "sayı olmalı. Düzeltme: örneğin {name}=5 ver."},
+})
+
+
+def check_kernel(name: str, value, where: str) -> int:
+    """An odd kernel size ≥ 1."""
+    if not (is_int(value) and value >= 1 and value % 2):
+        raise ArgumentError(_t("odd", where=where, name=name, value=value))
+    return value
 
 
 class ConvBNSiLU(nn.Sequential):
@@ -28,10 +53,17 @@ class ConvBNSiLU(nn.Sequential):
 
     def __init__(self, cin: int, cout: int, k: int = 1, stride: int = 1, norm: str = "bn",
                  act: str = "silu"):
+        check_int("cin", cin, where="ConvBNSiLU")
+        check_int("cout", cout, where="ConvBNSiLU")
+        check_kernel("k", k, "ConvBNSiLU")
+        check_int("stride", stride, where="ConvBNSiLU")
         super().__init__(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
-                         nn.BatchNorm2d(cout, eps=1e-3, momentum=0.03) if norm == "bn"
-                         else make_norm(norm, cout),
-                         nn.SiLU(inplace=True) if act == "silu" else make_act(act))
+                         make_norm(norm, cout, **(YOLO_BN if norm == "bn" else {})),
+                         make_act(act))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self[0].in_channels, channels_arg="cin", where="ConvBNSiLU")
+        return super().forward(x)
 
 
 class Bottleneck(nn.Module):
@@ -44,6 +76,9 @@ class Bottleneck(nn.Module):
     def __init__(self, c: int, shortcut: bool = True, norm: str = "bn", act: str = "silu",
                  drop_path: float = 0.0):
         super().__init__()
+        check_int("c", c, where="Bottleneck")
+        check_bool("shortcut", shortcut, where="Bottleneck")
+        drop_path = check_rate("drop_path", drop_path, "Bottleneck")
         self.cv1, self.cv2 = ConvBNSiLU(c, c, 3, norm=norm, act=act), ConvBNSiLU(c, c, 3, norm=norm, act=act)
         self.shortcut = shortcut
         self.drop_path = None
@@ -52,6 +87,7 @@ class Bottleneck(nn.Module):
             self.drop_path = StochasticDepth(drop_path, "row")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.cv1[0].in_channels, channels_arg="c", where="Bottleneck")
         y = self.cv2(self.cv1(x))
         if self.drop_path is not None:
             y = self.drop_path(y)
@@ -72,16 +108,25 @@ class C2f(nn.Module):
     def __init__(self, cin: int, cout: int, n: int = 1, shortcut: bool = False, e: float = 0.5,
                  norm: str = "bn", act: str = "silu", drop_path: float | Sequence[float] = 0.0):
         super().__init__()
-        rates = [float(drop_path)] * n if isinstance(drop_path, (int, float)) else list(drop_path)
+        check_int("cin", cin, where="C2f")
+        check_int("cout", cout, where="C2f")
+        check_int("n", n, where="C2f")
+        check_bool("shortcut", shortcut, where="C2f")
+        check_number("e", e, minimum=0, maximum=1, strict=True, where="C2f")
+        check_int("int(cout * e)", int(cout * e), where="C2f")
+        if isinstance(drop_path, Sequence) and not isinstance(drop_path, str):
+            rates = [check_rate("drop_path", r, "C2f") for r in drop_path]
+        else:
+            rates = [check_rate("drop_path", drop_path, "C2f")] * n
         if len(rates) != n:
-            raise ValueError(f"C2f: drop_path has {len(rates)} rates for n={n} bottlenecks; "
-                             "give one number or one rate per bottleneck")
+            raise ArgumentError(_t("rates", m=len(rates), n=n))
         self.c = int(cout * e)
         self.cv1 = ConvBNSiLU(cin, 2 * self.c, 1, norm=norm, act=act)
         self.cv2 = ConvBNSiLU((2 + n) * self.c, cout, 1, norm=norm, act=act)
         self.m = nn.ModuleList(Bottleneck(self.c, shortcut, norm, act, r) for r in rates)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.cv1[0].in_channels, channels_arg="cin", where="C2f")
         y = list(self.cv1(x).chunk(2, 1))
         for block in self.m:
             y.append(block(y[-1]))
@@ -103,12 +148,16 @@ class SPPF(nn.Module):
 
     def __init__(self, cin: int, cout: int, k: int = 5, norm: str = "bn", act: str = "silu"):
         super().__init__()
+        check_int("cin", cin, minimum=2, where="SPPF")
+        check_int("cout", cout, where="SPPF")
+        check_kernel("k", k, "SPPF")
         c = cin // 2
         self.cv1 = ConvBNSiLU(cin, c, 1, norm=norm, act=act)
         self.cv2 = ConvBNSiLU(4 * c, cout, 1, norm=norm, act=act)
         self.m = nn.MaxPool2d(kernel_size=k, stride=1, padding=k // 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.cv1[0].in_channels, channels_arg="cin", where="SPPF")
         y = [self.cv1(x)]
         for _ in range(3):
             y.append(self.m(y[-1]))

@@ -45,27 +45,26 @@ from torch import nn
 from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from ..i18n import Strings, get_lang
-from .layers import conv_norm_act, make_act, make_norm
+from ..errors import ArgumentError, check_choice, check_image_batch, check_int, is_int
+from ..i18n import Strings
+from .layers import ACTS, NORMS, conv_norm_act, make_act, make_norm
 from .yolo import C2f
 
 # This module's own text, both languages side by side per key (Strings checks both are there).
-_S = Strings({
-    "unknown_block": {
-        "en": "unknown block {name!r}; choose one of {names}",
-        "tr": "bilinmeyen blok {name!r}; şunlardan birini seç: {names}"},
+_t = Strings({
     "bad_n": {
-        "en": "n={n:d}: a stage needs at least one block (n >= 1)",
-        "tr": "n={n:d}: bir stage'de en az bir blok olmalı (n >= 1)"},
+        "en": "n={n!r}: a stage needs at least one block (n >= 1). Fix: pass a whole number n >= 1.",
+        "tr": "n={n!r}: bir stage'de en az bir blok olmalı (n >= 1). Düzeltme: n >= 1 olan bir tam sayı ver."},
     "no_stride": {
-        "en": "block {name!r} keeps the resolution (stride 1 only); downsample before it "
+        "en": "block {name!r} keeps the resolution (stride 1 only). Fix: pass stride=1 and downsample before it "
               "with a stride-2 conv, as YOLOv8 does",
-        "tr": "{name!r} bloğu çözünürlüğü korur (yalnızca stride 1); YOLOv8'deki gibi önüne "
-              "stride 2'li bir conv koyarak küçült"},
+        "tr": "{name!r} bloğu çözünürlüğü korur (yalnızca stride 1). Düzeltme: stride=1 ver ve YOLOv8'deki gibi "
+              "önüne stride 2'li bir conv koyarak küçült"},
     "rep_needs_bn": {
-        "en": "RepVGGBlock folds BatchNorm into the conv, so it needs norm='bn' (got {norm!r})",
-        "tr": "RepVGGBlock BatchNorm'u conv'un içine katar; bu yüzden norm='bn' olmalı "
-              "(verilen: {norm!r})"},
+        "en": "RepVGGBlock folds BatchNorm into the conv, so it needs norm='bn' (got {norm!r}). Fix: pass "
+              "norm='bn', or pick another block for GroupNorm",
+        "tr": "RepVGGBlock BatchNorm'u conv'un içine katar; bu yüzden norm='bn' olmalı (verilen: {norm!r}). "
+              "Düzeltme: norm='bn' ver ya da GroupNorm için başka bir blok seç"},
     "rep_train_folded": {
         "en": "this RepVGGBlock was reparameterized (folded into one 3×3 conv) and is in train "
               "mode: folding is for inference. Call .eval(), or train a fresh RepVGGBlock and "
@@ -76,16 +75,14 @@ _S = Strings({
 })
 
 
-def _msg(key: str, **fields) -> str:
-    return _S(key, get_lang(), **fields)
-
-
 # --------------------------------------------------------------------------- helpers
 
 def swap_norm_act(module: nn.Module, norm: str | None = "bn", act: str | None = "silu") -> nn.Module:
     """Replace, in place, every ``BatchNorm2d`` by ``make_norm(norm, c)`` (unless ``norm == "bn"``:
     the block's own BatchNorm, with its eps and momentum, stays) and every ``ReLU`` / ``ReLU6`` /
     ``SiLU`` by ``make_act(act)`` (unless it already is that activation). Returns ``module``."""
+    check_choice("norm", norm, NORMS, where="swap_norm_act")
+    check_choice("act", act, ACTS, where="swap_norm_act")
     act_types = {"relu": nn.ReLU, "silu": nn.SiLU}
     for name, child in list(module.named_children()):
         if isinstance(child, nn.BatchNorm2d) and norm != "bn":
@@ -105,10 +102,23 @@ def _shortcut(cin: int, cout: int, stride: int, norm: str | None) -> nn.Module |
     return conv_norm_act(cin, cout, 1, stride, norm=norm, act=None)
 
 
+def _check(where: str, cin, cout, stride, norm, act) -> None:
+    """The door checks every block of the zoo runs: widths and stride positive ints, known
+    norm and act."""
+    check_int("cin", cin, where=where)
+    check_int("cout", cout, where=where)
+    check_int("stride", stride, where=where)
+    check_choice("norm", norm, NORMS, where=where)
+    check_choice("act", act, ACTS, where=where)
+
+
 def _stage(make_one: Callable[[int, int, int], nn.Module], cin: int, cout: int, n: int,
            stride: int) -> nn.Module:
-    if n < 1:
-        raise ValueError(_msg("bad_n", n=n))
+    if not (is_int(n) and n >= 1):
+        raise ArgumentError(_t("bad_n", n=n))
+    check_int("cin", cin, where="make_block")
+    check_int("cout", cout, where="make_block")
+    check_int("stride", stride, where="make_block")
     blocks = [make_one(cin, cout, stride)] + [make_one(cout, cout, 1) for _ in range(n - 1)]
     return blocks[0] if n == 1 else nn.Sequential(*blocks)
 
@@ -125,6 +135,8 @@ class DilatedBlock(nn.Module):
     def __init__(self, cin: int, cout: int, stride: int = 1, dilation: int = 2,
                  norm: str | None = "bn", act: str | None = "silu"):
         super().__init__()
+        _check("DilatedBlock", cin, cout, stride, norm, act)
+        check_int("dilation", dilation, where="DilatedBlock")
         self.conv1 = nn.Conv2d(cin, cout, 3, stride, padding=dilation, dilation=dilation, bias=norm is None)
         self.bn1 = make_norm(norm, cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, 1, padding=dilation, dilation=dilation, bias=norm is None)
@@ -133,6 +145,7 @@ class DilatedBlock(nn.Module):
         self.downsample = _shortcut(cin, cout, stride, norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.conv1.in_channels, channels_arg="cin", where="DilatedBlock")
         identity = x if self.downsample is None else self.downsample(x)
         y = self.bn2(self.conv2(self.act(self.bn1(self.conv1(x)))))
         y += identity  # in place, as torchvision's BasicBlock: one map less alive at the peak
@@ -147,11 +160,13 @@ class DepthwiseSeparable(nn.Module):
     def __init__(self, cin: int, cout: int, stride: int = 1, norm: str | None = "bn",
                  act: str | None = "silu"):
         super().__init__()
+        _check("DepthwiseSeparable", cin, cout, stride, norm, act)
         self.dw = conv_norm_act(cin, cin, 3, stride, norm=norm, act=act, groups=cin)
         self.pw = conv_norm_act(cin, cout, 1, 1, norm=norm, act=act)
         self.use_res = cin == cout and stride == 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.dw[0].in_channels, channels_arg="cin", where="DepthwiseSeparable")
         y = self.pw(self.dw(x))
         return x + y if self.use_res else y
 
@@ -193,8 +208,9 @@ class RepVGGBlock(nn.Module):
 
     def __init__(self, cin: int, cout: int, stride: int = 1, act: str | None = "relu", norm: str | None = "bn"):
         super().__init__()
+        _check("RepVGGBlock", cin, cout, stride, norm, act)
         if norm != "bn":
-            raise ValueError(_msg("rep_needs_bn", norm=norm))
+            raise ArgumentError(_t("rep_needs_bn", norm=norm))
         self.cin, self.cout, self.stride = cin, cout, stride
         self.dense = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout))
         self.one = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
@@ -208,9 +224,10 @@ class RepVGGBlock(nn.Module):
         return self.fused is not None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_image_batch("x", x, channels=self.cin, channels_arg="cin", where="RepVGGBlock")
         if self.fused is not None:
             if self.training:
-                raise RuntimeError(_msg("rep_train_folded"))
+                raise RuntimeError(_t("rep_train_folded"))
             return self.act(self.fused(x))
         y = self.dense(x)
         y += self.one(x)  # in place: the sum of the branches is one map, not three
@@ -303,8 +320,9 @@ def c2f(cin: int, cout: int, n: int = 1, norm: str | None = "bn", act: str | Non
         stride: int = 1) -> nn.Module:
     """YOLOv8's C2f (:class:`fpnlab.blocks.C2f`) with ``n`` bottlenecks and their shortcut
     on, as in YOLOv8's backbone. Stride 1 only (YOLOv8 downsamples with a conv before it)."""
+    check_int("stride", stride, where="make_block('c2f')")
     if stride != 1:
-        raise ValueError(_msg("no_stride", name="c2f"))
+        raise ArgumentError(_t("no_stride", name="c2f"))
     return swap_norm_act(C2f(cin, cout, n, shortcut=True), norm, act)
 
 
@@ -353,7 +371,7 @@ BLOCKS: dict[str, Callable[..., nn.Module]] = {
 
 def make_block(name: str, cin: int, cout: int, n: int = 1, norm: str | None = "bn",
                act: str | None = "silu", **kw) -> nn.Module:
-    """``BLOCKS[name](cin, cout, n, norm, act, **kw)`` with a clear error for an unknown name."""
-    if name not in BLOCKS:
-        raise KeyError(_msg("unknown_block", name=name, names=", ".join(BLOCKS)))
+    """``BLOCKS[name](cin, cout, n, norm, act, **kw)``; an unknown name raises
+    :class:`~fpnlab.errors.UnknownNameError` listing :data:`BLOCKS`."""
+    check_choice("name", name, BLOCKS, where="make_block")
     return BLOCKS[name](cin, cout, n, norm, act, **kw)

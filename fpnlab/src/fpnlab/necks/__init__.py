@@ -5,6 +5,11 @@
 - :class:`PANet` — FPN + bottom-up path augmentation (Liu et al., 2018); :func:`path_length`.
 - :class:`YOLOPAN` — the concatenating PAN-FPN of YOLOv8, built from :class:`fpnlab.blocks.C2f` blocks.
 - :class:`BiFPN` — EfficientDet's weighted bidirectional FPN (Tan et al., 2020), :func:`fusion_weights`.
+- :class:`LateralNeck` — "no neck": 1×1 laterals and 3×3 convs, no fusion between levels.
+
+:data:`NECKS` maps each name (``"fpn"``, ``"panet"``, ``"bifpn"``, ``"yolopan"``, ``"lateral"``) to
+its class and :func:`make_neck` builds one by name, as :data:`fpnlab.blocks.BLOCKS` /
+:func:`~fpnlab.blocks.make_block` do for blocks.
 
 All necks take a fine → coarse list or dict of ``(B, C, H, W)`` maps and check it with
 :mod:`fpnlab.necks.checks`, which raises :class:`PyramidInputError` with a message that names
@@ -14,8 +19,11 @@ from .bifpn import BiFPN, fusion_weights
 from .checks import PyramidInputError
 from .extra import LastLevelMaxPool, LastLevelP6P7
 from .fpn import FPN, upsample_to
+from .lateral import LateralNeck
 from .panet import PANet, path_length
+from .registry import NECKS, make_neck, neck_options
 from .yolo import YOLOPAN
 
-__all__ = ["BiFPN", "FPN", "LastLevelMaxPool", "LastLevelP6P7", "PANet", "PyramidInputError",
-           "YOLOPAN", "fusion_weights", "path_length", "upsample_to"]
+__all__ = ["BiFPN", "FPN", "LastLevelMaxPool", "LastLevelP6P7", "LateralNeck", "NECKS", "PANet",
+           "PyramidInputError", "YOLOPAN", "fusion_weights", "make_neck", "neck_options", "path_length",
+           "upsample_to"]

@@ -28,17 +28,90 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..blocks.layers import make_norm
+from ..errors import ArgumentError, check_choice, check_int, is_int
+from ..i18n import Strings
 from ..levels import next_names, p_names
-from .checks import FromBackbone, check_levels, match_size, out_levels, resolve_strides, split_levels
+from .checks import (FromBackbone, check_in_channels, check_levels, match_size, out_levels,
+                     resolve_strides, split_levels)
 from .fpn import upsample_to
 
 FUSIONS = ("sum", "unbounded", "softmax", "fast")
 BN = dict(eps=1e-3, momentum=0.01)  # EfficientDet's (TensorFlow's) batch-norm settings
+
+_t = Strings({
+    "num_levels": {
+        "en": ("BiFPN: num_levels={got!r} must be an integer ≥ 2 and ≥ the {n:d} input levels. "
+               "Fix: pass num_levels={want:d} or more (the extra levels are pooled from the top input)."),
+        "tr": ("BiFPN: num_levels={got!r}, 2'den ve {n:d} girdi seviyesinden küçük olmayan bir tam sayı olmalı. "
+               "Düzeltme: num_levels={want:d} ya da daha büyüğünü ver (ek seviyeler en üst girdiden pooling ile "
+               "çıkar)."),
+    },
+    "cell_levels": {
+        "en": ("cell_nodes: a BiFPN cell needs at least 2 levels; got num_levels={got!r}. "
+               "Fix: pass num_levels=2 or more."),
+        "tr": ("cell_nodes: bir BiFPN hücresi en az 2 seviye ister; gelen num_levels={got!r}. "
+               "Düzeltme: num_levels=2 ya da daha büyüğünü ver."),
+    },
+    "d": {
+        "en": ("BiFPN.efficientdet: EfficientDet-D{d} is not in the table. Fix: choose d in {choices}."),
+        "tr": ("BiFPN.efficientdet: EfficientDet-D{d} tabloda yok. Düzeltme: d'yi {choices} içinden seç."),
+    },
+    "cells": {
+        "en": ("effdet's BiFPN has {theirs:d} cells, this one {mine:d}. Fix: build the same EfficientDet size "
+               "(BiFPN.efficientdet(d))."),
+        "tr": ("effdet'in BiFPN'inde {theirs:d} hücre var, bunda {mine:d}. Düzeltme: aynı EfficientDet boyutunu "
+               "kur (BiFPN.efficientdet(d))."),
+    },
+    "fnodes": {
+        "en": ("effdet's cell has {theirs:d} fusion nodes, this one {mine:d}. Fix: build the same number of "
+               "levels."),
+        "tr": ("effdet'in hücresinde {theirs:d} fusion düğümü var, bunda {mine:d}. Düzeltme: aynı sayıda "
+               "seviye kur."),
+    },
+})
+
+
+class Node(NamedTuple):
+    """One fusion node of a BiFPN cell: the ``level`` (0 = finest) it sits at, the ``path`` that
+    runs it (``"td"`` top-down, ``"bu"`` bottom-up), what it is (``kind``: ``"td"`` a top-down node,
+    ``"out"`` a cell output) and its ``inputs`` in the order of its weights, each
+    ``(op, level, source)``: ``op`` ``""`` (same level), ``"up"`` (nearest upsampling) or ``"down"``
+    (3×3 stride-2 max-pool); ``source`` ``"in"`` (the cell's input), ``"td"`` or ``"out"``."""
+
+    level: int
+    path: str
+    kind: str
+    inputs: tuple
+
+
+def cell_graph(num_levels: int) -> list[Node]:
+    """The topology of one BiFPN cell over ``num_levels`` levels, in the order the cell runs its
+    nodes — the one description that :meth:`BiFPNCell.forward`, :meth:`BiFPN.load_effdet` and
+    :func:`cell_nodes` (hence :func:`fpnlab.viz.bifpn_diagram`) all read.
+
+    >>> [(n.level, n.kind, n.inputs) for n in cell_graph(2)]
+    [(0, 'out', (('', 0, 'in'), ('up', 1, 'in'))), (1, 'out', (('', 1, 'in'), ('down', 0, 'out')))]
+    """
+    if not (is_int(num_levels) and num_levels >= 2):
+        raise ArgumentError(_t("cell_levels", got=num_levels))
+    top = num_levels - 1
+    carried = {top: "in"}  # what the top-down path carries at each level: P_top^td = P_top
+    nodes = []
+    for i in range(top - 1, -1, -1):  # top-down: coarse -> fine; the finest node is an output
+        kind = "out" if i == 0 else "td"
+        nodes.append(Node(i, "td", kind, (("", i, "in"), ("up", i + 1, carried[i + 1]))))
+        carried[i] = kind
+    for i in range(1, num_levels):  # bottom-up: fine -> coarse
+        same = (("", i, "in"),) + ((("", i, "td"),) if i < top else ())
+        nodes.append(Node(i, "bu", "out", same + (("down", i - 1, "out"),)))
+    return nodes
 
 # EfficientDet-Dd: (C3, C4, C5 channels of EfficientNet-B?, BiFPN width, BiFPN cells)
 EFFICIENTDET = {
@@ -73,13 +146,13 @@ def fusion_weights(raw: torch.Tensor, method: str = "fast", eps: float = 1e-4) -
         return raw
     if method == "sum":
         return torch.ones_like(raw)
-    raise ValueError(f"fusion={method!r} is not supported; choose one of {FUSIONS}")
+    check_choice("fusion", method, FUSIONS, where="fusion_weights")
 
 
 def conv_bn(cin: int, cout: int) -> nn.Sequential:
     """``1×1 conv (no bias) + BN``: brings an input to the BiFPN width (effdet's resample conv)."""
     return nn.Sequential(OrderedDict(conv=nn.Conv2d(cin, cout, 1, bias=False),
-                                     bn=nn.BatchNorm2d(cout, **BN)))
+                                     bn=make_norm("bn", cout, **BN)))
 
 
 def separable_conv_bn(channels: int) -> nn.Sequential:
@@ -87,7 +160,7 @@ def separable_conv_bn(channels: int) -> nn.Sequential:
     return nn.Sequential(OrderedDict(
         conv_dw=nn.Conv2d(channels, channels, 3, padding=1, groups=channels, bias=False),
         conv_pw=nn.Conv2d(channels, channels, 1, bias=False),
-        bn=nn.BatchNorm2d(channels, **BN)))
+        bn=make_norm("bn", channels, **BN)))
 
 
 def max_pool_down(x: torch.Tensor, size=None) -> torch.Tensor:
@@ -106,8 +179,9 @@ class FusionNode(nn.Module):
 
     def __init__(self, n_inputs: int, channels: int, fusion: str = "fast"):
         super().__init__()
-        if fusion not in FUSIONS:
-            raise ValueError(f"fusion={fusion!r} is not supported; choose one of {FUSIONS}")
+        check_int("n_inputs", n_inputs, where="FusionNode")
+        check_int("channels", channels, where="FusionNode")
+        check_choice("fusion", fusion, FUSIONS, where="FusionNode")
         self.fusion = fusion
         self.weight = nn.Parameter(torch.ones(n_inputs)) if fusion != "sum" else None
         self.act = nn.SiLU(inplace=True)
@@ -135,33 +209,53 @@ class BiFPNCell(nn.Module):
 
     ``td_in[i]`` / ``bu_in[i]`` bring input level i to ``out_channels`` on its top-down /
     bottom-up edge (Identity when it already has them); ``td_nodes[i]`` (levels 0..L-2) and
-    ``bu_nodes[i-1]`` (levels 1..L-1) are the fusion nodes.
+    ``bu_nodes[i-1]`` (levels 1..L-1) are the fusion nodes. Which node fuses what is
+    :func:`cell_graph`'s, read both here (how many inputs each node weighs) and in :meth:`forward`.
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int, fusion: str = "fast"):
         super().__init__()
+        in_channels = check_in_channels(in_channels, "BiFPNCell", minimum=2)
+        check_int("out_channels", out_channels, where="BiFPNCell")
         n = len(in_channels)
+        fan_in = {(node.path, node.level): len(node.inputs) for node in cell_graph(n)}
         self.td_in = nn.ModuleList(_adapter(c, out_channels) for c in in_channels)
         self.bu_in = nn.ModuleList(_adapter(c, out_channels) if i > 0 else nn.Identity()
                                    for i, c in enumerate(in_channels))
-        self.td_nodes = nn.ModuleList(FusionNode(2, out_channels, fusion) for _ in range(n - 1))
-        self.bu_nodes = nn.ModuleList(FusionNode(3 if i < n - 1 else 2, out_channels, fusion)
-                                      for i in range(1, n))
+        self.td_nodes = nn.ModuleList(FusionNode(fan_in["td", i], out_channels, fusion) for i in range(n - 1))
+        self.bu_nodes = nn.ModuleList(FusionNode(fan_in["bu", i], out_channels, fusion) for i in range(1, n))
+
+    def node_modules(self, node: Node) -> tuple[FusionNode, nn.ModuleList]:
+        """The fusion module of ``node`` and the adapters its ``"in"`` inputs go through."""
+        if node.path == "td":
+            return self.td_nodes[node.level], self.td_in
+        return self.bu_nodes[node.level - 1], self.bu_in
 
     def forward(self, x: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Runs :func:`cell_graph` node by node: ``[(B, C_i, H_i, W_i)]`` → ``[(B, out, H_i, W_i)]``."""
         n = len(x)
-        td = self.td_in[-1](x[-1])  # P_top^td = P_top
-        tds = [td]
-        for i in range(n - 2, -1, -1):  # top-down: coarse -> fine
-            lateral = self.td_in[i](x[i])
-            td = self.td_nodes[i]([lateral, upsample_to(td, lateral.shape[-2:])])
-            tds.insert(0, td)
-        outs = [tds[0]]
-        for i in range(1, n):  # bottom-up: fine -> coarse
-            down = max_pool_down(outs[-1], tds[i].shape[-2:])
-            inputs = [self.bu_in[i](x[i]), tds[i], down] if i < n - 1 else [self.bu_in[i](x[i]), down]
-            outs.append(self.bu_nodes[i - 1](inputs))
-        return outs
+        done: dict = {}  # (level, kind) -> node output; (level, "in", path) -> adapted cell input
+
+        def value(op: str, level: int, source: str, path: str, size) -> torch.Tensor:
+            if source == "in":  # each adapter runs once per level and path
+                key = (level, "in", path)
+                if key not in done:
+                    done[key] = (self.td_in if path == "td" else self.bu_in)[level](x[level])
+                v = done[key]
+            else:
+                v = done[(level, source)]
+            if op == "up":
+                return upsample_to(v, size)
+            if op == "down":
+                return max_pool_down(v, size)
+            return v
+
+        for node in cell_graph(n):
+            module, _ = self.node_modules(node)
+            size = x[node.level].shape[-2:]
+            done[(node.level, node.kind)] = module(
+                [value(op, lv, src, node.path, size) for op, lv, src in node.inputs])
+        return [done[(i, "out")] for i in range(n)]
 
 
 class BiFPN(FromBackbone, nn.Module):
@@ -188,18 +282,14 @@ class BiFPN(FromBackbone, nn.Module):
     def __init__(self, in_channels: Sequence[int], out_channels: int = 64, num_levels: int = 5,
                  repeats: int = 3, fusion: str = "fast", in_strides: Sequence[int] | None = None):
         super().__init__()
-        in_channels = list(in_channels)
-        if not in_channels or not all(isinstance(c, int) and c > 0 for c in in_channels):
-            raise ValueError(f"in_channels must list positive channel counts, fine → coarse "
-                             f"(e.g. [40, 112, 320]); got {in_channels}")
+        in_channels = check_in_channels(in_channels, "BiFPN")
+        check_int("out_channels", out_channels, where="BiFPN")
         self.in_strides = resolve_strides(in_strides, len(in_channels), "BiFPN")
-        if num_levels < max(2, len(in_channels)):
-            raise ValueError(f"num_levels={num_levels} must be ≥ 2 and ≥ the {len(in_channels)} "
-                             "input levels")
-        if fusion not in FUSIONS:
-            raise ValueError(f"fusion={fusion!r} is not supported; choose one of {FUSIONS}")
-        if repeats < 1:
-            raise ValueError(f"repeats must be ≥ 1; got {repeats}")
+        want = max(2, len(in_channels))
+        if not (is_int(num_levels) and num_levels >= want):
+            raise ArgumentError(_t("num_levels", got=num_levels, n=len(in_channels), want=want))
+        check_choice("fusion", fusion, FUSIONS, where="BiFPN")
+        check_int("repeats", repeats, where="BiFPN")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_levels, self.fusion = num_levels, fusion
         self.extra = nn.ModuleList()
@@ -230,8 +320,8 @@ class BiFPN(FromBackbone, nn.Module):
     @classmethod
     def efficientdet(cls, d: int, fusion: str = "fast") -> "BiFPN":
         """The neck of EfficientDet-D``d`` (0–6): inputs C3..C5 of EfficientNet-B``d``, P3..P7 out."""
-        if d not in EFFICIENTDET:
-            raise ValueError(f"EfficientDet-D{d} is not in the table; choose d in {sorted(EFFICIENTDET)}")
+        if not (is_int(d) and d in EFFICIENTDET):
+            raise ArgumentError(_t("d", d=d, choices=sorted(EFFICIENTDET)))
         in_channels, width, repeats = EFFICIENTDET[d]
         return cls(in_channels, width, num_levels=5, repeats=repeats, fusion=fusion)
 
@@ -250,20 +340,16 @@ class BiFPN(FromBackbone, nn.Module):
     def load_effdet(self, fpn: nn.Module) -> "BiFPN":
         """Copy the weights of an effdet ``BiFpn`` (``EfficientDet(cfg).fpn``, ``bifpn_fa`` config)
         of the same configuration into this module; returns ``self``."""
-        n = self.num_levels
         if len(self.cells) != len(fpn.cell):
-            raise ValueError(f"effdet's BiFPN has {len(fpn.cell)} cells, this one {len(self.cells)}: "
-                             "build the same EfficientDet size (BiFPN.efficientdet(d))")
+            raise ArgumentError(_t("cells", theirs=len(fpn.cell), mine=len(self.cells)))
         for j, block in enumerate(self.extra):
             if hasattr(block, "conv"):
                 block.conv.load_state_dict(fpn.resample[str(len(self.in_channels) + j)].conv.state_dict())
         for cell, theirs in zip(self.cells, fpn.cell):
-            nodes = [(cell.td_nodes[i], cell.td_in, [i] + ([n - 1] if i == n - 2 else []))
-                     for i in range(n - 2, -1, -1)]
-            nodes += [(cell.bu_nodes[i - 1], cell.bu_in, [i]) for i in range(1, n)]
+            nodes = [(*cell.node_modules(node), [lv for _, lv, src in node.inputs if src == "in"])
+                     for node in cell_graph(self.num_levels)]
             if len(nodes) != len(theirs.fnode):
-                raise ValueError(f"effdet's cell has {len(theirs.fnode)} fusion nodes, this one "
-                                 f"{len(nodes)}: build the same number of levels")
+                raise ArgumentError(_t("fnodes", theirs=len(theirs.fnode), mine=len(nodes)))
             for (node, adapters, levels), fnode in zip(nodes, theirs.fnode):
                 node.conv.load_state_dict(fnode.after_combine.conv.state_dict())
                 if node.weight is not None:
@@ -282,20 +368,14 @@ def cell_nodes(num_levels: int = 5, first: int = 3) -> list[tuple[str, list[str]
     >>> cell_nodes(3)[:2]
     [('P4_td', ['P4_in', 'up(P5_in)']), ('P3_out', ['P3_in', 'up(P4_td)'])]
     """
-    if num_levels < 2:
-        raise ValueError(f"a BiFPN cell needs at least 2 levels; got num_levels={num_levels}")
-    ks = list(range(first, first + num_levels))
-    top = ks[-1]
-    td = {top: f"P{top}_in"}
-    nodes = []
-    for k in reversed(ks[:-1]):  # top-down; the finest top-down node is already the output
-        name = f"P{k}_out" if k == first else f"P{k}_td"
-        nodes.append((name, [f"P{k}_in", f"up({td[k + 1]})"]))
-        td[k] = name
-    for k in ks[1:]:  # bottom-up
-        skip = [f"P{k}_in"] + ([td[k]] if k < top else [])
-        nodes.append((f"P{k}_out", skip + [f"down(P{k - 1}_out)"]))
-    return nodes
+    check_int("first", first, minimum=0, where="cell_nodes")
+
+    def name(op: str, level: int, source: str) -> str:
+        label = f"P{first + level}_{source}"
+        return f"{op}({label})" if op else label
+
+    return [(name("", node.level, node.kind), [name(*inp) for inp in node.inputs])
+            for node in cell_graph(num_levels)]
 
 
 def _out_names(names: list[str], n: int) -> list[str]:
@@ -304,4 +384,4 @@ def _out_names(names: list[str], n: int) -> list[str]:
     return out + next_names(out, n - len(names))
 
 
-__all__ = ["BiFPN", "BiFPNCell", "FusionNode", "cell_nodes", "fusion_weights", "max_pool_down", "EFFICIENTDET"]
+__all__ = ["BiFPN", "BiFPNCell", "FusionNode", "Node", "cell_graph", "cell_nodes", "fusion_weights", "max_pool_down", "EFFICIENTDET"]

@@ -17,9 +17,41 @@ import torch  # noqa: F401  (used by the doctest)
 import torch.nn.functional as F
 from torch import nn
 
-from ..i18n import t
+from ..errors import ArgumentError, check_bool, check_int
+from ..i18n import Strings
 from ..levels import Level, next_names
 from .checks import PyramidInputError
+
+_t = Strings({
+    "p6_channels": {
+        "en": ('LastLevelP6P7 computes P6 from {which}, which has {c:d} channels, but was built with '
+               'in_channels={want:d}. Build it with in_channels={c:d}.'),
+        "tr": ("LastLevelP6P7, P6'yı {which} seviyesinden hesaplıyor; onun {c:d} kanalı var ama "
+               'in_channels={want:d} ile kuruldu. in_channels={c:d} ile kur.'),
+    },
+    "p6_from_p5": {
+        "en": "P5 (the FPN's top output)",
+        "tr": "P5 (FPN'in en üst çıktısı)",
+    },
+    "p6_from_c5": {
+        "en": "C5 (the backbone's top level)",
+        "tr": "C5 (backbone'un en üst seviyesi)",
+    },
+    "use_p5": {
+        "en": ("LastLevelP6P7: use_p5=True needs in_channels == out_channels (P5 has out_channels channels); "
+               "got in_channels={cin:d}, out_channels={cout:d}. Fix: pass in_channels={cout:d}, or use_p5=False "
+               "to compute P6 from C5."),
+        "tr": ("LastLevelP6P7: use_p5=True için in_channels == out_channels olmalı (P5'in out_channels kadar "
+               "kanalı var); gelen in_channels={cin:d}, out_channels={cout:d}. Düzeltme: in_channels={cout:d} ver "
+               "ya da P6'yı C5'ten hesaplamak için use_p5=False kullan."),
+    },
+    "tv_extra": {
+        "en": ("cannot convert extra block {name}. Fix: use torchvision's LastLevelMaxPool or LastLevelP6P7 "
+               "(the two fpnlab has an equal of)."),
+        "tr": ("{name} ek bloğu dönüştürülemiyor. Düzeltme: torchvision'ın LastLevelMaxPool ya da LastLevelP6P7 "
+               "bloğunu kullan (fpnlab'de eşi olan ikisi)."),
+    },
+})
 
 
 class LastLevelP6P7(nn.Module):
@@ -39,6 +71,10 @@ class LastLevelP6P7(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, use_p5: bool | None = None):
         super().__init__()
+        check_int("in_channels", in_channels, where="LastLevelP6P7")
+        check_int("out_channels", out_channels, where="LastLevelP6P7")
+        if use_p5 is not None:
+            check_bool("use_p5", use_p5, where="LastLevelP6P7")
         self.p6 = nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
         self.p7 = nn.Conv2d(out_channels, out_channels, 3, stride=2, padding=1)
         for conv in (self.p6, self.p7):  # torchvision's init
@@ -46,14 +82,13 @@ class LastLevelP6P7(nn.Module):
             nn.init.constant_(conv.bias, 0)
         self.use_p5 = in_channels == out_channels if use_p5 is None else bool(use_p5)
         if self.use_p5 and in_channels != out_channels:
-            raise ValueError(f"use_p5=True needs in_channels == out_channels (P5 has out_channels "
-                             f"channels); got in_channels={in_channels}, out_channels={out_channels}")
+            raise ArgumentError(_t("use_p5", cin=in_channels, cout=out_channels))
 
     def forward(self, results: list, x: list, names: list[str]):
         src = results[-1] if self.use_p5 else x[-1]
         if src.shape[1] != self.p6.in_channels:
-            which = t("err_p6_from_p5") if self.use_p5 else t("err_p6_from_c5")
-            raise PyramidInputError(t("err_p6_channels", which=which, c=int(src.shape[1]),
+            which = _t("p6_from_p5") if self.use_p5 else _t("p6_from_c5")
+            raise PyramidInputError(_t("p6_channels", which=which, c=int(src.shape[1]),
                                       want=self.p6.in_channels))
         p6 = self.p6(src)
         p7 = self.p7(F.relu(p6))
@@ -94,8 +129,7 @@ def from_torchvision_extra(block: nn.Module | None) -> nn.Module | None:
         ours = LastLevelP6P7(block.p6.in_channels, block.p6.out_channels, use_p5=block.use_P5)
         ours.load_state_dict(block.state_dict())
         return ours
-    raise ValueError(f"cannot convert extra block {type(block).__name__}; supported: torchvision's "
-                     "LastLevelMaxPool and LastLevelP6P7")
+    raise ArgumentError(_t("tv_extra", name=type(block).__name__))
 
 
 __all__ = ["LastLevelMaxPool", "LastLevelP6P7", "from_torchvision_extra"]

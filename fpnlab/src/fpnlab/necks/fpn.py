@@ -23,11 +23,35 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..blocks.attention import make_attention
+from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
+from ..errors import ArgumentError, check_bool, check_choice, check_int
+from ..i18n import Strings
 from ..levels import p_names
-from .checks import FromBackbone, check_levels, out_levels, resolve_strides, split_levels
+from .checks import (FromBackbone, check_in_channels, check_levels, out_levels, resolve_strides,
+                     split_levels)
 from .extra import from_torchvision_extra
+
+_t = Strings({
+    "no_out_levels": {
+        "en": ("FPN: the extra block {name} does not describe its levels, so feature_info cannot list them. "
+               "Fix: give it a method out_levels(levels) -> levels (LastLevelP6P7 and LastLevelMaxPool have one)."),
+        "tr": ("FPN: {name} ek bloğu seviyelerini tanımlamıyor, bu yüzden feature_info onları listeleyemez. "
+               "Düzeltme: ona out_levels(levels) -> levels metodu ekle (LastLevelP6P7 ve LastLevelMaxPool'da var)."),
+    },
+    "tv_norm": {
+        "en": ("FPN.from_torchvision: cannot convert an FPN with norm layer {name}. Fix: use torchvision's "
+               "default (no norm) or BatchNorm2d, the two FPN(norm=None / \"bn\") builds alike."),
+        "tr": ("FPN.from_torchvision: norm katmanı {name} olan bir FPN dönüştürülemiyor. Düzeltme: torchvision'ın "
+               "varsayılanını (norm yok) ya da BatchNorm2d'yi kullan; FPN(norm=None / \"bn\") ikisini aynı kurar."),
+    },
+    "extra": {
+        "en": ("FPN: extra = {got!r} is not a module. Fix: pass LastLevelP6P7(...), LastLevelMaxPool() or "
+               "another nn.Module with forward(results, x, names) -> (results, names)."),
+        "tr": ("FPN: extra = {got!r} bir modül değil. Düzeltme: LastLevelP6P7(...), LastLevelMaxPool() ya da "
+               "forward(results, x, names) -> (results, names) olan başka bir nn.Module ver."),
+    },
+})
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 FUSE_MODES = ("sum", "concat", "weighted")
@@ -76,17 +100,19 @@ class FPN(FromBackbone, nn.Module):
                  act: str | None = None, bias: bool | None = None, extra: nn.Module | None = None,
                  attention: str | None = None, in_strides: Sequence[int] | None = None):
         super().__init__()
-        in_channels = list(in_channels)
-        if len(in_channels) < 2 or not all(isinstance(c, int) and c > 0 for c in in_channels):
-            raise ValueError(f"in_channels must list at least two positive channel counts, one per "
-                             f"level fine → coarse (e.g. [256, 512, 1024, 2048]); got {in_channels}")
+        in_channels = check_in_channels(in_channels, "FPN", minimum=2)
+        check_int("out_channels", out_channels, where="FPN")
         self.in_strides = resolve_strides(in_strides, len(in_channels), "FPN")
         for arg, value, allowed in (("upsample", upsample, UPSAMPLE_MODES), ("fuse", fuse, FUSE_MODES),
-                                    ("norm", norm, NORMS), ("act", act, ACTS)):
-            if value not in allowed:
-                raise ValueError(f"{arg}={value!r} is not supported; choose one of {allowed}")
+                                    ("norm", norm, NORMS), ("act", act, ACTS),
+                                    ("attention", attention, (None, *ATTENTIONS))):
+            check_choice(arg, value, allowed, where="FPN")
+        check_bool("smooth", smooth, where="FPN")
+        if extra is not None and not isinstance(extra, nn.Module):
+            raise ArgumentError(_t("extra", got=extra))
         if bias is None:
             bias = norm is None
+        check_bool("bias", bias, where="FPN")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.upsample, self.fuse, self.smooth_enabled = upsample, fuse, smooth
         # 1) lateral 1×1: C_k channels -> out_channels, so levels can be added
@@ -119,8 +145,7 @@ class FPN(FromBackbone, nn.Module):
         levels = out_levels(self.in_strides, self.out_channels)
         if self.extra is not None:
             if not hasattr(self.extra, "out_levels"):
-                raise AttributeError(f"the extra block {type(self.extra).__name__} does not describe its "
-                                     "levels: give it out_levels(levels) -> levels")
+                raise AttributeError(_t("no_out_levels", name=type(self.extra).__name__))
             levels = self.extra.out_levels(levels)
         return levels
 
@@ -159,8 +184,7 @@ class FPN(FromBackbone, nn.Module):
         norm_layer = tv_fpn.inner_blocks[0][1] if len(tv_fpn.inner_blocks[0]) > 1 else None
         norm = {nn.BatchNorm2d: "bn", type(None): None}.get(type(norm_layer), "?")
         if norm == "?":
-            raise ValueError(f"cannot convert an FPN with norm layer {type(norm_layer).__name__}; "
-                             "supported: none (torchvision's default) and BatchNorm2d")
+            raise ArgumentError(_t("tv_norm", name=type(norm_layer).__name__))
         extra = from_torchvision_extra(tv_fpn.extra_blocks)
         fpn = cls([c.in_channels for c in convs_in], convs_in[0].out_channels, norm=norm,
                   bias=convs_in[0].bias is not None, extra=extra)

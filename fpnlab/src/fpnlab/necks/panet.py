@@ -24,9 +24,46 @@ from collections.abc import Sequence
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from ..blocks.layers import conv_norm_act
+from ..blocks.layers import ACTS, NORMS, conv_norm_act
+from ..errors import ArgumentError, check_choice, check_int
+from ..i18n import Strings
 from .checks import FromBackbone, match_size
 from .fpn import FPN
+
+_t = Strings({
+    "extra": {
+        "en": ("PANet does not take extra=: the bottom-up path covers the input levels only. "
+               "Fix: drop extra= and add P6/P7 after the PANet instead."),
+        "tr": ("PANet extra= almaz: bottom-up yol yalnızca girdi seviyelerini kapsar. "
+               "Düzeltme: extra='yı kaldır, P6/P7'yi PANet'ten sonra ekle."),
+    },
+    "order": {
+        "en": ("path_length: from_level ({lo!r}) must be finer than to_level ({hi!r}). "
+               "Fix: pass the fine level first, e.g. path_length(neck, 0, -1) for C2 → P5."),
+        "tr": ("path_length: from_level ({lo!r}), to_level'dan ({hi!r}) daha ince olmalı. "
+               "Düzeltme: önce ince seviyeyi ver, örneğin C2 → P5 için path_length(neck, 0, -1)."),
+    },
+    "stages": {
+        "en": ("path_length: backbone_stages must list the {n:d} stages between level {lo:d} and level {hi:d}; "
+               "got {m:d}. Fix: pass e.g. resnet.layer2..layer4 (3 stages) for C2 → C5."),
+        "tr": ("path_length: backbone_stages, {lo:d}. seviye ile {hi:d}. seviye arasındaki {n:d} stage'i "
+               "listelemeli; gelen {m:d}. Düzeltme: örneğin C2 → C5 için resnet.layer2..layer4 (3 stage) ver."),
+    },
+    "no_path": {
+        "en": ("path_length: an FPN alone has no short path. Fix: pass backbone_stages to count the path "
+               "through the backbone, or pass a PANet."),
+        "tr": ("path_length: tek başına bir FPN'in kısa yolu yok. Düzeltme: backbone üzerinden yolu saymak "
+               "için backbone_stages ver ya da bir PANet ver."),
+    },
+    "not_neck": {
+        "en": "path_length: neck must be an FPN or a PANet; got {got}. Fix: pass the neck module itself.",
+        "tr": "path_length: neck bir FPN ya da PANet olmalı; gelen {got}. Düzeltme: neck modülünün kendisini ver.",
+    },
+    "level": {
+        "en": "path_length: {name} = {value!r} is not a level of this {n:d}-level neck. Fix: pass an index in [{lo:d}, {hi:d}].",
+        "tr": "path_length: {name} = {value!r} bu {n:d} seviyeli neck'in bir seviyesi değil. Düzeltme: [{lo:d}, {hi:d}] aralığında bir indeks ver.",
+    },
+})
 
 
 class PANet(FromBackbone, nn.Module):
@@ -52,8 +89,10 @@ class PANet(FromBackbone, nn.Module):
                  act: str | None = "relu", **fpn_kwargs):
         super().__init__()
         if fpn_kwargs.get("extra") is not None:
-            raise ValueError("PANet does not take extra=: the bottom-up path covers the input levels "
-                             "only; add P6/P7 after the PANet instead")
+            raise ArgumentError(_t("extra"))
+        check_int("out_channels", out_channels, where="PANet")
+        check_choice("norm", norm, NORMS, where="PANet")
+        check_choice("act", act, ACTS, where="PANet")
         self.fpn = FPN(in_channels, out_channels, norm=norm, **fpn_kwargs)
         n = len(self.fpn.in_channels)
         self.down = nn.ModuleList(conv_norm_act(out_channels, out_channels, 3, stride=2, norm=norm, act=act)
@@ -102,24 +141,28 @@ def path_length(neck: nn.Module, from_level: int = 0, to_level: int = -1,
     layers" for ResNet-101). For ResNet-50 stages ``layer2..layer4`` (12 + 18 + 9 = 39 convs),
     C2 → P5 is 41 convs with an FPN and 8 with PANet.
     """
+    if not isinstance(neck, (PANet, FPN)):
+        raise ArgumentError(_t("not_neck", got=type(neck).__name__))
     fpn = neck.fpn if isinstance(neck, PANet) else neck
     n = len(fpn.in_channels)
+    for name, value in (("from_level", from_level), ("to_level", to_level)):
+        check_int(name, value, minimum=-n, where="path_length")
+        if value >= n:
+            raise ArgumentError(_t("level", name=name, value=value, n=n, lo=-n, hi=n - 1))
     lo, hi = from_level % n, to_level % n
     if lo >= hi:
-        raise ValueError(f"from_level ({from_level}) must be finer than to_level ({to_level})")
+        raise ArgumentError(_t("order", lo=from_level, hi=to_level))
     paths = []
     if backbone_stages is not None:
         if len(backbone_stages) != hi - lo:
-            raise ValueError(f"backbone_stages must list the {hi - lo} stages between level {lo} and "
-                             f"level {hi} (e.g. resnet.layer2..layer4 for C2 → C5); got {len(backbone_stages)}")
+            raise ArgumentError(_t("stages", n=hi - lo, lo=lo, hi=hi, m=len(backbone_stages)))
         stages = sum(s if isinstance(s, int) else count_convs(s) for s in backbone_stages)
         paths.append(stages + count_convs(fpn.lateral[hi]) + count_convs(fpn.smooth[hi]))
     if isinstance(neck, PANet):
         fine = count_convs(fpn.lateral[lo]) + count_convs(fpn.smooth[lo])
         paths.append(fine + sum(count_convs(neck.down[i]) + count_convs(neck.fuse[i]) for i in range(lo, hi)))
     if not paths:
-        raise ValueError("an FPN alone has no short path: pass backbone_stages to count the path "
-                         "through the backbone")
+        raise ArgumentError(_t("no_path"))
     return min(paths)
 
 

@@ -27,11 +27,60 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..i18n import t
 from ..blocks.yolo import C2f, SPPF, ConvBNSiLU
+from ..errors import ArgumentError, check_bool, check_int, is_int
+from ..i18n import Strings
 from ..levels import Level, p_names
-from .checks import check_levels, match_size, split_levels
+from .checks import check_in_channels, check_levels, match_size, split_levels
 from .fpn import upsample_to
+
+_t = Strings({
+    "count_fix": {
+        "en": ('YOLOPAN always fuses exactly C3, C4, C5 (strides 8/16/32): drop the other levels, e.g. '
+               "pass {{k: feats[k] for k in ('C3', 'C4', 'C5')}}, or use PANet for more levels."),
+        "tr": ("YOLOPAN her zaman tam olarak C3, C4, C5'i (stride 8/16/32) birleştirir: diğer seviyeleri "
+               "çıkar, ör. {{k: feats[k] for k in ('C3', 'C4', 'C5')}} ver, ya da daha çok seviye için "
+               'PANet kullan.'),
+    },
+    "three": {
+        "en": ("YOLOPAN takes three levels (C3, C4, C5, strides 8/16/32); got in_channels={got!r}. "
+               "Fix: pass the three channel counts, e.g. in_channels=[64, 128, 256] (YOLOv8n), or use PANet "
+               "for another number of levels."),
+        "tr": ("YOLOPAN üç seviye alır (C3, C4, C5, stride 8/16/32); gelen in_channels={got!r}. "
+               "Düzeltme: üç kanal sayısını ver, örneğin in_channels=[64, 128, 256] (YOLOv8n) ya da başka "
+               "sayıda seviye için PANet kullan."),
+    },
+    "out": {
+        "en": ("YOLOPAN: out_channels = {got!r} must be None (= in_channels), one positive int for all three "
+               "outputs, or a list of three. Fix: pass e.g. out_channels=[64, 128, 256]."),
+        "tr": ("YOLOPAN: out_channels = {got!r}; None (= in_channels), üç çıktı için tek bir pozitif tam sayı "
+               "ya da üç elemanlı bir liste olmalı. Düzeltme: örneğin out_channels=[64, 128, 256] ver."),
+    },
+    "load": {
+        "en": ("ultralytics layer {index:d} does not match YOLOPAN.{name}. Fix: build the same size "
+               "(YOLOv8n: YOLOPAN([64, 128, 256], sppf=True))."),
+        "tr": ("ultralytics'in {index:d}. katmanı YOLOPAN.{name} ile uyuşmuyor. Düzeltme: aynı boyutu kur "
+               "(YOLOv8n: YOLOPAN([64, 128, 256], sppf=True))."),
+    },
+})
+
+
+def yolopan_widths(in_channels: Sequence[int], out_channels=None) -> list[int]:
+    """The widths of P3, P4, P5 for :class:`YOLOPAN`: ``None`` → ``in_channels`` (YOLOv8's choice),
+    an int → that width for all three, a list of three → as given.
+
+    >>> yolopan_widths([64, 128, 256]), yolopan_widths([64, 128, 256], 96)
+    ([64, 128, 256], [96, 96, 96])
+    """
+    if out_channels is None:
+        return list(in_channels)
+    if is_int(out_channels) and out_channels > 0:
+        return [int(out_channels)] * 3
+    ok = (isinstance(out_channels, Sequence) and not isinstance(out_channels, str) and len(out_channels) == 3
+          and all(is_int(c) and c > 0 for c in out_channels))
+    if not ok:
+        raise ArgumentError(_t("out", got=out_channels))
+    return [int(c) for c in out_channels]
 
 
 class YOLOPAN(nn.Module):
@@ -53,14 +102,12 @@ class YOLOPAN(nn.Module):
     def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None,
                  depth: int = 1, sppf: bool = False):
         super().__init__()
-        in_channels = list(in_channels)
+        in_channels = check_in_channels(in_channels, "YOLOPAN")
         if len(in_channels) != 3:
-            raise ValueError(f"YOLOPAN takes three levels (C3, C4, C5, strides 8/16/32); "
-                             f"got in_channels={in_channels}")
-        out = in_channels if out_channels is None else (
-            [out_channels] * 3 if isinstance(out_channels, int) else list(out_channels))
-        if len(out) != 3:
-            raise ValueError(f"out_channels must be an int or three numbers; got {out_channels}")
+            raise ArgumentError(_t("three", got=in_channels))
+        out = yolopan_widths(in_channels, out_channels)
+        check_int("depth", depth, where="YOLOPAN")
+        check_bool("sppf", sppf, where="YOLOPAN")
         (c3, c4, c5), (o3, o4, o5) = in_channels, out
         self.in_channels, self.out_channels = in_channels, out
         self.feature_info = [Level(f"P{k}", c, 2 ** k) for k, c in zip((3, 4, 5), out)]
@@ -78,7 +125,7 @@ class YOLOPAN(nn.Module):
 
     def forward(self, feats):
         x, names = split_levels(feats, "YOLOPAN")
-        check_levels(x, names, self.in_channels, "YOLOPAN", count_fix=t("err_yolo_count_fix"))
+        check_levels(x, names, self.in_channels, "YOLOPAN", count_fix=_t("count_fix"))
         c3, c4, c5 = x
         if self.sppf is not None:
             c5 = self.sppf(c5)
@@ -107,11 +154,10 @@ class YOLOPAN(nn.Module):
             mine, theirs = list(ours.state_dict().values()), list(layers[index].state_dict().values())
             shapes = [tuple(v.shape) for v in mine], [tuple(v.shape) for v in theirs]
             if shapes[0] != shapes[1]:
-                raise ValueError(f"ultralytics layer {index} does not match YOLOPAN.{name}: build the "
-                                 f"same size (YOLOv8n: YOLOPAN([64, 128, 256], sppf=True))")
+                raise ArgumentError(_t("load", index=index, name=name))
             for a, b in zip(mine, theirs):
                 a.copy_(b)
         return self
 
 
-__all__ = ["YOLOPAN"]
+__all__ = ["YOLOPAN", "yolopan_widths"]
