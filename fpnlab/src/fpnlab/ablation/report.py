@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import statistics
 
 from collections.abc import Mapping, Sequence
@@ -93,7 +94,7 @@ def _std(xs):
 
 def _open_unit(name: str, value, example: float, where: str) -> float:
     """``value`` if it is a number in the open interval (0, 1) (a confidence, an α)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
         raise ArgumentError(_t("open", where=where, name=name, value=value, example=example))
     return float(value)
 
@@ -101,14 +102,14 @@ def _open_unit(name: str, value, example: float, where: str) -> float:
 def _check_metric(records: list, metric, where: str):
     """``metric`` if every record has it; else :class:`UnknownNameError` listing the numeric fields."""
     if records and any(not isinstance(metric, str) or metric not in r for r in records):
-        known = sorted(k for k, v in records[0].items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+        known = sorted(k for k, v in records[0].items() if isinstance(v, numbers.Real) and not isinstance(v, bool))
         raise UnknownNameError(_t("unknown_metric", where=where, metric=metric, known=", ".join(known)))
     return metric
 
 
 def _numbers(name: str, values) -> list[float]:
     ok = (isinstance(values, Sequence) and not isinstance(values, str)
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values))
+          and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in values))
     if not ok:
         raise ArgumentError(_t("diffs", value=values))
     return [float(v) for v in values]
@@ -127,7 +128,7 @@ def paired_test(diffs, confidence: float = 0.95, baseline=None) -> tuple[float, 
     >>> p, (lo, hi) = paired_test([0.19, 0.18, 0.20])
     >>> round(p, 4), round(lo, 3), round(hi, 3)
     (0.0009, 0.165, 0.215)
-    >>> paired_test([0.5, 0.6, 0.7], baseline=[0.31, 0.42, 0.50]) == paired_test([0.19, 0.18, 0.20])
+    >>> paired_test([0.75, 0.625, 0.875], baseline=[0.5, 0.5, 0.5]) == paired_test([0.25, 0.125, 0.375])
     True
     """
     from scipy import stats
@@ -160,7 +161,7 @@ def holm(pvalues: dict) -> dict:
     {'a': 0.03, 'b': 0.06, 'c': 0.06}
     """
     if not isinstance(pvalues, Mapping) or not all(
-            isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p <= 1 for p in pvalues.values()):
+            isinstance(p, numbers.Real) and not isinstance(p, bool) and 0 <= p <= 1 for p in pvalues.values()):
         raise ArgumentError(_t("pvalues", value=pvalues))
     order = sorted(pvalues, key=pvalues.get)
     m, running, out = len(order), 0.0, {}
