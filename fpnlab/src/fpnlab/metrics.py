@@ -29,6 +29,10 @@ from .errors import ArgumentError, check_int
 from .i18n import Strings
 
 _t = Strings({
+    "cost": {"en": "{params:.3f} M params, {gflops:.3f} GFLOPs ({gmacs:.3f} GMACs), {ms:.2f} ms ({threads:d} threads), "
+                   "peak activations {mib:.1f} MiB",
+             "tr": "{params:.3f} M parametre, {gflops:.3f} GFLOPs ({gmacs:.3f} GMACs), {ms:.2f} ms ({threads:d} "
+                   "thread), en yüksek aktivasyon {mib:.1f} MiB"},
     "lengths": {"en": "pareto_front: got {n_costs:d} costs but {n_values:d} values. Fix: give one of each per design.",
                 "tr": "pareto_front: {n_costs:d} maliyet ama {n_values:d} değer geldi. Düzeltme: her tasarım için "
                       "birer tane ver."},
@@ -93,10 +97,8 @@ class Cost:
         return self.flops // 2
 
     def __str__(self) -> str:
-        return (f"{self.params / 1e6:.3f} M params, {self.flops / 1e9:.3f} GFLOPs "
-                f"({self.macs / 1e9:.3f} GMACs), "
-                f"{self.latency_ms:.2f} ms ({self.threads} threads), "
-                f"peak activations {self.peak_mem_bytes / 2**20:.1f} MiB")
+        return _t("cost", params=self.params / 1e6, gflops=self.flops / 1e9, gmacs=self.macs / 1e9,
+                  ms=self.latency_ms, threads=self.threads, mib=self.peak_mem_bytes / 2**20)
 
 
 class _LiveBytes(TorchDispatchMode):
