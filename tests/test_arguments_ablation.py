@@ -318,6 +318,8 @@ def test_factories_check_names_and_counts():
         make_split(cfg["data"], "tset")
     with pytest.raises(PlanNameError, match="data.kind='voc'.*Fix: use context_shapes, shapes or coco"):
         make_split({**cfg["data"], "kind": "voc"}, "train")
+    with pytest.raises(PlanNameError, match="backbone.name='resnet1' is not a backbone.*resnet18"):
+        make_detector({**cfg, "backbone": {"name": "resnet1"}}, 2)
     fpnlab.set_lang("tr")
     with pytest.raises(PlanNameError, match="runner'ın bir neck'i değil. Düzeltme"):
         make_detector({**cfg, "neck": {**cfg["neck"], "name": "fpnn"}}, 2)

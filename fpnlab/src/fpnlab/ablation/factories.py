@@ -37,6 +37,10 @@ _t = Strings({
                     "bir backbone ile same) ve attention: null ver."},
     "neck": {"en": "neck.name={name!r} is not a neck of the runner. Fix: use one of {known}.",
              "tr": "neck.name={name!r} runner'ın bir neck'i değil. Düzeltme: şunlardan birini kullan: {known}."},
+    "backbone": {"en": "backbone.name={name!r} is not a backbone of the runner. Fix: use tiny, yolo or a torchvision "
+                        "classification model ({examples}, ...).",
+                 "tr": "backbone.name={name!r} runner'ın bir backbone'u değil. Düzeltme: tiny, yolo ya da bir "
+                       "torchvision sınıflandırma modeli kullan ({examples}, ...)."},
     "data": {"en": "data.kind={kind!r} is not a kind of data the runner reads. Fix: use context_shapes, shapes or coco.",
              "tr": "data.kind={kind!r}, runner'ın okuduğu bir veri türü değil. Düzeltme: context_shapes, shapes ya "
                    "da coco kullan."},
@@ -111,6 +115,11 @@ def make_backbone(b: dict):
         return YOLOBackbone(**opts)
     _check_options(torchvision_backbone, opts, "backbone", f"torchvision_backbone({b['name']!r})",
                    skip=("name", "weights"))
+    import torchvision
+
+    known = torchvision.models.list_models(module=torchvision.models)
+    if b["name"] not in known:
+        raise PlanNameError(_t("backbone", name=b["name"], examples=", ".join(n for n in known if n.startswith("resnet"))))
     return torchvision_backbone(b["name"])
 
 
