@@ -170,7 +170,9 @@ def test_evidence_sentence_states_delta_ci_adjusted_p_seeds_and_verdict_in_both_
     assert tr.endswith("Bu ortamda daha yüksek.")
     few = evidence([r for r in BIG_AND_NOISE if r["seed"] < 2], "big", lang="en")
     assert few.endswith("Too few seeds to test: at least 3 paired seeds are needed.")
-    with pytest.raises(KeyError, match="experiments: \\['baseline', 'big', 'noise'\\]"):
+    from fpnlab.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="experiments: \\['baseline', 'big', 'noise'\\]"):
         evidence(BIG_AND_NOISE, "nope")
 
 
@@ -205,8 +207,12 @@ def test_neck_norm_same_follows_the_backbone_norm():
     neck = make_neck({"name": "fpn", "width": 16, "options": {"norm": "same"}}, [8, 16], [8, 16], "gn")
     kinds = {type(m) for m in neck.modules()}
     assert nn.GroupNorm in kinds and nn.BatchNorm2d not in kinds
-    with pytest.raises(ValueError, match="neck.name='bifpnn': use one of"):
+    from fpnlab.ablation import PlanNameError
+    from fpnlab.errors import UnknownNameError
+
+    with pytest.raises(PlanNameError, match="neck.name='bifpnn' is not a neck of the runner.*'none', 'fpn'") as err:
         make_neck({"name": "bifpnn", "width": 16}, [8, 16], [8, 16], "bn")
+    assert isinstance(err.value, UnknownNameError) and isinstance(err.value, PlanError)
 
 
 def test_results_path_is_shared_inside_the_book_and_local_elsewhere(tmp_path, monkeypatch):
@@ -280,15 +286,15 @@ def test_plan_errors_speak_the_readers_language():
 
 def test_book_evidence_reads_the_committed_results_or_says_where_they_are(monkeypatch):
     from fpnlab.ablation import book_evidence, book_results, evidence
-    from fpnlab.ablation import runner
+    from fpnlab.ablation import results
 
     assert book_evidence("no_p2", "AP_small", lang="en") == evidence(read_results(book_results("part4")), "no_p2",
                                                                     "AP_small", lang="en")
 
     def missing(name):
-        raise runner.ResultsNotFoundError(name)
+        raise results.ResultsNotFoundError(name)
 
-    monkeypatch.setattr(runner, "book_results", missing)
+    monkeypatch.setattr(results, "book_results", missing)
     assert "ablation/results/part4.jsonl) are not on this machine" in book_evidence("no_p2", lang="en")
     assert "bu makinede yok" in book_evidence("no_p2", lang="tr")
 
@@ -389,7 +395,7 @@ def test_every_arm_gets_the_same_tuning_budget_and_final_runs_use_its_choice_on_
 
 
 def test_test_split_images_differ_from_validation_images():
-    from fpnlab.ablation.runner import make_split
+    from fpnlab.ablation.factories import make_split
 
     data = load_plan(TUNED)["baseline"]["data"]
     val, test = make_split(data, "val"), make_split(data, "test")

@@ -29,6 +29,8 @@ from .heads import DenseHead
 from .blocks.layers import conv_norm_act
 from .necks import FPN
 from .levels import Level
+from .errors import ArgumentError, FpnlabError, check_image_batch, check_int, check_ints, check_number
+from .i18n import Strings
 
 # Inference thresholds (see Detector.predict). The first three are what the book's chapters use
 # to *show* detections; COCO evaluation keeps low-scoring boxes too (COCO_THRESHOLDS), as
@@ -37,18 +39,38 @@ SCORE_THRESH, IOU_THRESH, MAX_DETS, PRE_NMS_TOP_K = 0.3, 0.5, 50, 1000
 COCO_THRESHOLDS = {"score_thresh": 0.05, "iou_thresh": 0.6, "max_dets": 100, "pre_nms_top_k": 1000}
 
 
-class NoStridesError(ValueError):
+_t = Strings({
+    "no_strides": {"en": "Detector needs the stride of every level the neck outputs, but {neck} has no feature_info. "
+                         "Fix: pass them explicitly, fine → coarse, e.g. Detector(backbone, neck, head, "
+                         "strides=[4, 8, 16, 32]), or measure them with "
+                         "[lv.stride for lv in fpnlab.levels.measure_strides(nn.Sequential(backbone, neck), 256)]",
+                   "tr": "Detector, neck'in verdiği her seviyenin stride'ını bilmeli, ama {neck} içinde feature_info "
+                         "yok. Düzeltme: stride'ları ince → kaba sırayla kendin ver, örneğin Detector(backbone, neck, "
+                         "head, strides=[4, 8, 16, 32]), ya da şöyle ölç: "
+                         "[lv.stride for lv in fpnlab.levels.measure_strides(nn.Sequential(backbone, neck), 256)]"},
+    "label": {"en": "image {b:d} of the batch has label {label:d} but the head predicts {k:d} classes (0..{last:d}). "
+                    "Fix: build the head with num_classes=len(dataset.classes).",
+              "tr": "batch'in {b:d}. görüntüsünde {label:d} etiketi var ama head {k:d} sınıf tahmin ediyor "
+                    "(0..{last:d}). Düzeltme: head'i num_classes=len(dataset.classes) ile kur."},
+    "levels": {"en": "the head returned {n:d} levels but the detector has strides {strides}. Fix: give Detector one "
+                     "stride per neck output level.",
+               "tr": "head {n:d} seviye döndürdü ama detector'ın stride'ları {strides}. Düzeltme: Detector'a neck'in "
+                     "her çıktı seviyesi için bir stride ver."},
+    "module": {"en": "Detector: {name} must be a torch.nn.Module, got {got}. Fix: pass the module itself.",
+               "tr": "Detector: {name} bir torch.nn.Module olmalı, gelen: {got}. Düzeltme: modülün kendisini ver."},
+    "dataset": {"en": "{where}: dataset is empty. Fix: pass a data set with at least one image.",
+                "tr": "{where}: dataset boş. Düzeltme: en az bir görüntüsü olan bir veri kümesi ver."},
+})
+
+
+class NoStridesError(FpnlabError, ValueError):
     """``Detector`` was given neither ``strides`` nor a neck with ``feature_info``."""
 
 
 def _neck_strides(neck: nn.Module) -> tuple:
     info = getattr(neck, "feature_info", None)
     if not info:
-        raise NoStridesError(
-            f"Detector needs the stride of every level the neck outputs, but {type(neck).__name__} "
-            "has no feature_info. Pass them explicitly, fine → coarse, e.g. "
-            "Detector(backbone, neck, head, strides=[4, 8, 16, 32]), or measure them with "
-            "[lv.stride for lv in fpnlab.levels.measure_strides(nn.Sequential(backbone, neck), 256)]")
+        raise NoStridesError(_t("no_strides", neck=type(neck).__name__))
     return tuple(lv.stride for lv in info)
 
 
@@ -63,10 +85,15 @@ class Detector(nn.Module):
 
     def __init__(self, backbone: nn.Module, neck: nn.Module, head: nn.Module, strides=None):
         super().__init__()
+        for name, m in (("backbone", backbone), ("neck", neck), ("head", head)):
+            if not isinstance(m, nn.Module):
+                raise ArgumentError(_t("module", name=name, got=type(m).__name__))
         self.backbone, self.neck, self.head = backbone, neck, head
-        self.strides = tuple(strides) if strides is not None else _neck_strides(neck)
+        self.strides = (tuple(check_ints("strides", strides, where="Detector")) if strides is not None
+                        else _neck_strides(neck))
 
     def forward(self, images: torch.Tensor) -> dict:
+        check_image_batch("images", images, where="Detector")
         feats = self.backbone(images)
         pyramid = self.neck(feats)
         return {"features": feats, "pyramid": pyramid, "head": self.head(pyramid)}
@@ -107,9 +134,8 @@ class Detector(nn.Module):
             if len(boxes) == 0:
                 continue
             if int(labels.max()) >= num_classes or int(labels.min()) < 0:
-                raise ValueError(f"image {b} of the batch has label {int(labels.max())} but the head predicts "
-                                 f"{num_classes} classes (0..{num_classes - 1}): build the head with "
-                                 "num_classes=len(dataset.classes)")
+                bad = int(labels.max()) if int(labels.max()) >= num_classes else int(labels.min())
+                raise ArgumentError(_t("label", b=b, label=bad, k=num_classes, last=num_classes - 1))
             levels = self.level_index(boxes)
             for lvl, (h, w) in enumerate(sizes):
                 sel = (levels == lvl).nonzero().flatten()
@@ -162,8 +188,7 @@ class Detector(nn.Module):
         """Sigmoid focal loss on classes + GIoU loss on positive cells' boxes, per positive cell."""
         head = outputs["head"]
         if len(head) != len(self.strides):
-            raise ValueError(f"the head returned {len(head)} levels but the detector has strides "
-                             f"{self.strides}: give Detector one stride per neck output level")
+            raise ArgumentError(_t("levels", n=len(head), strides=self.strides))
         sizes = [tuple(c.shape[-2:]) for c, _ in head]
         cls_t, box_t, pos = self.targets(targets, sizes, head[0][0].shape[1])
         n_pos = max(1, sum(int(p.sum()) for p in pos))
@@ -193,6 +218,11 @@ class Detector(nn.Module):
 
         Runs in eval mode (BatchNorm statistics untouched) and restores the module's mode.
         """
+        check_image_batch("images", images, where="Detector.predict")
+        check_number("score_thresh", score_thresh, 0, 1, where="Detector.predict")
+        check_number("iou_thresh", iou_thresh, 0, 1, where="Detector.predict")
+        max_dets = check_int("max_dets", max_dets, where="Detector.predict")
+        pre_nms_top_k = check_int("pre_nms_top_k", pre_nms_top_k, where="Detector.predict")
         was_training = self.training
         self.eval()
         try:
@@ -239,6 +269,10 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     from .coco import coco_eval, coco_results
     from .data import _coco_dict
 
+    batch_size = check_int("batch_size", batch_size, where="evaluate")
+    if len(dataset) == 0:
+        raise ArgumentError(_t("dataset", where="evaluate"))
+
     classes = getattr(dataset, "classes", None)
     device = next(model.parameters()).device
     th = dict(COCO_THRESHOLDS, **(thresholds or {}))
@@ -257,51 +291,11 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     return out
 
 
-class PickLevels(nn.Module):
-    """Wraps a backbone and keeps only the named levels (``("C3", "C4", "C5")`` for a pyramid
-    without P2); ``feature_info`` is filtered the same way."""
-
-    def __init__(self, backbone: nn.Module, names: Sequence[str]):
-        super().__init__()
-        self.body, self.names = backbone, tuple(names)
-        info = {lv.name: lv for lv in getattr(backbone, "feature_info", [])}
-        missing = [n for n in self.names if n not in info]
-        if missing:
-            raise ValueError(f"the backbone has no level(s) {missing}; it has {list(info)}")
-        self.feature_info = [info[n] for n in self.names]
-
-    def forward(self, x):
-        feats = self.body(x)
-        return OrderedDict((n, feats[n]) for n in self.names)
-
-
-class BackboneWithNeck(nn.Module):
-    """Any fpnlab backbone + neck as the ``backbone`` of torchvision's detection models (FCOS,
-    RetinaNet, Faster R-CNN), like torchvision's ``BackboneWithFPN``: ``(B, 3, H, W)`` →
-    ``OrderedDict`` of the neck's levels, all with ``out_channels`` channels.
-
-    >>> from torchvision.models.detection import FCOS
-    >>> from torchvision.models.detection.anchor_utils import AnchorGenerator
-    >>> bb = TinyBackbone()
-    >>> body = BackboneWithNeck(bb, FPN([lv.channels for lv in bb.feature_info], 32), out_channels=32)
-    >>> fcos = FCOS(body, num_classes=3, min_size=128, max_size=128,
-    ...             anchor_generator=AnchorGenerator(((4,), (8,), (16,), (32,)), ((1.0,),) * 4))
-    >>> sorted(fcos.train()([torch.rand(3, 128, 128)], [{"boxes": torch.tensor([[8., 8., 40., 40.]]),
-    ...                                                   "labels": torch.tensor([1])}]))
-    ['bbox_ctrness', 'bbox_regression', 'classification']
-    """
-
-    def __init__(self, backbone: nn.Module, neck: nn.Module, out_channels: int):
-        super().__init__()
-        self.body, self.neck, self.out_channels = backbone, neck, out_channels
-
-    def forward(self, x: torch.Tensor) -> "OrderedDict[str, torch.Tensor]":
-        out = self.neck(self.body(x))
-        return OrderedDict(out) if isinstance(out, Mapping) else OrderedDict((str(i), v) for i, v in enumerate(out))
-
-
 def tiny_detector(num_classes: int = 3, width: int = 32) -> Detector:
-    """TinyBackbone (C2..C5) → FPN(``width``) → DenseHead: about 0.36 M parameters."""
+    """TinyBackbone (C2..C5) → FPN(``width``) → DenseHead: about 0.36 M parameters; takes
+    ``(B, 3, H, W)`` images."""
+    num_classes = check_int("num_classes", num_classes, where="tiny_detector")
+    width = check_int("width", width, where="tiny_detector")
     backbone = TinyBackbone()
     neck = FPN([lv.channels for lv in backbone.feature_info], out_channels=width)
     return Detector(backbone, neck, DenseHead(width, num_classes),
@@ -327,6 +321,10 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     Seeded (batch order and any randomness in the model), so a re-run gives the same curve on the
     same machine and thread count.
     """
+    steps = check_int("steps", steps, where="train")
+    batch_size = check_int("batch_size", batch_size, where="train")
+    lr = check_number("lr", lr, 0, strict=True, where="train")
+    seed = check_int("seed", seed, 0, where="train")
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
@@ -350,5 +348,5 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     return losses
 
 
-__all__ = ["Detector", "NoStridesError", "evaluate", "BackboneWithNeck", "PickLevels", "tiny_detector",
+__all__ = ["Detector", "NoStridesError", "evaluate", "tiny_detector",
            "train", "SCORE_THRESH", "IOU_THRESH", "MAX_DETS", "PRE_NMS_TOP_K", "COCO_THRESHOLDS"]

@@ -26,6 +26,7 @@ truths are then sorted into TIDE's kinds.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections import defaultdict
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .coco.evaluate import _check_detections, _load_gt
+from .errors import ArgumentError
 from .i18n import Strings
 
 # pycocotools' defaults for box AP: at most 100 detections per image and category, and the
@@ -42,27 +44,27 @@ AREA_ALL = (0.0, 1e5 ** 2)
 KINDS = ("cls", "loc", "both", "dupe", "bkg")
 
 # This module's own text, both languages side by side per key (the reader's language: fpnlab.set_lang).
-_S = Strings({
+_t = Strings({
     "ek_iou": {"en": "iou={iou} must be a number in (0, 1]: the IoU at which a detection counts as found "
-                     "(COCO's AP50 uses 0.5)",
+                     "(COCO's AP50 uses 0.5). Fix: pass e.g. iou=0.5.",
                "tr": "iou={iou}, (0, 1] aralığında bir sayı olmalı: bir tespitin bulunmuş sayıldığı IoU "
-                     "(COCO'nun AP50'si 0.5 kullanır)"},
+                     "(COCO'nun AP50'si 0.5 kullanır). Düzeltme: örneğin iou=0.5 ver."},
     "ek_bg": {"en": "background_iou={bg} must be a number with 0 ≤ background_iou ≤ iou={iou}: below it a box "
-                    "touches no object (TIDE uses 0.1)",
+                    "touches no object (TIDE uses 0.1). Fix: pass e.g. background_iou=0.1.",
               "tr": "background_iou={bg}, 0 ≤ background_iou ≤ iou={iou} olacak bir sayı olmalı: bu değerin "
-                    "altında bir kutu hiçbir nesneye değmiyor sayılır (TIDE 0.1 kullanır)"},
+                    "altında bir kutu hiçbir nesneye değmiyor sayılır (TIDE 0.1 kullanır). Düzeltme: örneğin background_iou=0.1 ver."},
     "ek_score": {"en": "score_threshold={value} must be a number: detections scoring below it are dropped first "
-                       "(0.0 keeps every detection with a score of at least 0)",
+                       "(0.0 keeps every detection with a score of at least 0). Fix: pass e.g. score_threshold=0.0.",
                  "tr": "score_threshold={value} bir sayı olmalı: bu skorun altındaki tespitler en başta atılır "
-                       "(0.0, skoru en az 0 olan her tespiti tutar)"},
+                       "(0.0, skoru en az 0 olan her tespiti tutar). Düzeltme: örneğin score_threshold=0.0 ver."},
 })
 
 
 def _number(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
+    """``x`` as a float if it is a real number (not a bool, a string or nan), else ``None``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
+    v = float(x)
     return None if math.isnan(v) else v
 
 
@@ -184,11 +186,11 @@ def error_kinds(gt, detections, iou: float = 0.5, background_iou: float = 0.1,
     t_f, t_b, s_min = _number(iou), _number(background_iou), _number(score_threshold)
     # the values as written in code (repr), not in the reader's number format
     if t_f is None or not 0.0 < t_f <= 1.0:
-        raise ValueError(_S("ek_iou", iou=repr(iou)))
+        raise ArgumentError(_t("ek_iou", iou=repr(iou)))
     if t_b is None or not 0.0 <= t_b <= t_f:
-        raise ValueError(_S("ek_bg", bg=repr(background_iou), iou=repr(iou)))
+        raise ArgumentError(_t("ek_bg", bg=repr(background_iou), iou=repr(iou)))
     if s_min is None:
-        raise ValueError(_S("ek_score", value=repr(score_threshold)))
+        raise ArgumentError(_t("ek_score", value=repr(score_threshold)))
     coco = _ground_truth(gt)
     dets = [d for d in _check_detections(detections, coco) if float(d["score"]) >= s_min]
     thr = min(t_f, 1 - 1e-10)  # COCOeval's: IoU 1 still matches a box equal up to rounding

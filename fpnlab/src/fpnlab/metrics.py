@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import numbers
 import statistics
 import weakref
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,50 @@ from torch.utils.flop_counter import FlopCounterMode
 # Importing torch.utils.benchmark makes torch.utils.cpp_extension log "No CUDA runtime is found" on
 # every CPU-only machine (a note for people compiling extensions, not for timing): silence that
 # logger for the import only.
+from .errors import ArgumentError, check_int
+from .i18n import Strings
+
+_t = Strings({
+    "cost": {"en": "{params:.3f} M params, {gflops:.3f} GFLOPs ({gmacs:.3f} GMACs), {ms:.2f} ms ({threads:d} threads), "
+                   "peak activations {mib:.1f} MiB",
+             "tr": "{params:.3f} M parametre, {gflops:.3f} GFLOPs ({gmacs:.3f} GMACs), {ms:.2f} ms ({threads:d} "
+                   "thread), en yüksek aktivasyon {mib:.1f} MiB"},
+    "lengths": {"en": "pareto_front: got {n_costs:d} costs but {n_values:d} values. Fix: give one of each per design.",
+                "tr": "pareto_front: {n_costs:d} maliyet ama {n_values:d} değer geldi. Düzeltme: her tasarım için "
+                      "birer tane ver."},
+    "numbers": {"en": "{where}: {name} = {value!r} must be a list of numbers (nan allowed). Fix: pass e.g. "
+                      "{name}=[1.0, 2.5].",
+                "tr": "{where}: {name} = {value!r} sayılardan oluşan bir liste olmalı (nan olabilir). Düzeltme: "
+                      "örneğin {name}=[1.0, 2.5] ver."},
+    "designs": {"en": "within_budget: designs = {value!r} must be a list of mappings (records, table rows). Fix: pass "
+                      "e.g. [{{'latency_ms': 2.0}}].",
+                "tr": "within_budget: designs = {value!r} eşlemelerden (kayıtlar, tablo satırları) oluşan bir liste "
+                      "olmalı. Düzeltme: örneğin [{{'latency_ms': 2.0}}] ver."},
+    "limit": {"en": "within_budget: {name} = {value!r} must be a number ≥ 0 or None (no limit). Fix: pass e.g. "
+                    "{name}=5.0.",
+              "tr": "within_budget: {name} = {value!r}, 0 ya da daha büyük bir sayı veya None (sınır yok) olmalı. "
+                    "Düzeltme: örneğin {name}=5.0 ver."},
+})
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _listed(values) -> list | None:
+    """``values`` as a list if it is a sequence, array or pandas Series (not a string or mapping)."""
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__len__") or not hasattr(values, "__iter__"):
+        return None
+    return list(values)
+
+
+def _check_numbers(name: str, values, where: str) -> list[float]:
+    listed = _listed(values)
+    if listed is None or not all(map(_is_number, listed)):
+        raise ArgumentError(_t("numbers", where=where, name=name, value=values))
+    return [float(v) for v in listed]
+
+
 _cpp_log = logging.getLogger("torch.utils.cpp_extension")
 _cpp_level = _cpp_log.level
 _cpp_log.setLevel(logging.ERROR)
@@ -52,10 +97,8 @@ class Cost:
         return self.flops // 2
 
     def __str__(self) -> str:
-        return (f"{self.params / 1e6:.3f} M params, {self.flops / 1e9:.3f} GFLOPs "
-                f"({self.macs / 1e9:.3f} GMACs), "
-                f"{self.latency_ms:.2f} ms ({self.threads} threads), "
-                f"peak activations {self.peak_mem_bytes / 2**20:.1f} MiB")
+        return _t("cost", params=self.params / 1e6, gflops=self.flops / 1e9, gmacs=self.macs / 1e9,
+                  ms=self.latency_ms, threads=self.threads, mib=self.peak_mem_bytes / 2**20)
 
 
 class _LiveBytes(TorchDispatchMode):
@@ -137,8 +180,6 @@ def latency(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, thread
     >>> len(lat.times_ms), lat.threads, lat.median_ms > 0
     (5, 1, True)
     """
-    from .errors import check_int
-
     repeats = check_int("repeats", repeats, 1, where="latency")
     warmup = check_int("warmup", warmup, 0, where="latency")
     n_threads = torch.get_num_threads() if threads is None else check_int("threads", threads, 1, where="latency")
@@ -170,6 +211,10 @@ def cost(model: nn.Module, inputs, repeats: int = 20, warmup: int = 3, threads: 
       visible to ``tracemalloc``, so this counts tensors instead;
     - ``out_shapes``: shapes of the output tensors in order.
     """
+    check_int("repeats", repeats, 1, where="cost")
+    check_int("warmup", warmup, 0, where="cost")
+    if threads is not None:
+        check_int("threads", threads, 1, where="cost")
     params = n_params(model)
     model = copy.deepcopy(model)
     flop_counter = FlopCounterMode(display=False)
@@ -200,9 +245,11 @@ def pareto_front(costs: Sequence[float], values: Sequence[float]) -> list[int]:
     >>> pareto_front([2.0, 1.0], [0.4, float("nan")])
     [0]
     """
+    costs = _check_numbers("costs", costs, "pareto_front")
+    values = _check_numbers("values", values, "pareto_front")
     if len(costs) != len(values):
-        raise ValueError(f"got {len(costs)} costs but {len(values)} values: give one of each per design")
-    pts = [(float(c), float(v)) for c, v in zip(costs, values)]
+        raise ArgumentError(_t("lengths", n_costs=len(costs), n_values=len(values)))
+    pts = list(zip(costs, values))
     ok = [i for i, (c, v) in enumerate(pts) if not (math.isnan(c) or math.isnan(v))]
 
     def dominated(i: int) -> bool:
@@ -222,6 +269,14 @@ def within_budget(designs: Sequence[Mapping], **limits: float | None) -> list[in
     >>> within_budget(rows, latency_ms=3.0), within_budget(rows, latency_ms=None, peak_mem_bytes=500)
     ([0], [1])
     """
+    listed = _listed(designs)
+    if listed is None or not all(isinstance(d, Mapping) for d in listed):
+        raise ArgumentError(_t("designs", value=designs))
+    designs = listed
+    for key, limit in limits.items():
+        if limit is not None and (not _is_number(limit) or math.isnan(limit) or limit < 0):
+            raise ArgumentError(_t("limit", name=key, value=limit))
+
     def fits(d: Mapping) -> bool:
         for key, limit in limits.items():
             if limit is None:

@@ -41,11 +41,20 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .errors import ArgumentError, check_image_batch, check_int, check_number
 from .i18n import Strings, fmt_pct, get_lang
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
 # the library's shared labels live in fpnlab.i18n.STRINGS.
-_S = Strings({
+_t = Strings({
+    "pf_model": {"en": "{where}: model must be a Detector (with .strides, .loss, .targets), got {got}. Fix: pass "
+                       "fpnlab.detector.Detector or a model with the same methods.",
+                 "tr": "{where}: model bir Detector olmalı (.strides, .loss, .targets ile), gelen: {got}. Düzeltme: "
+                       "fpnlab.detector.Detector ya da aynı metotlara sahip bir model ver."},
+    "pf_targets": {"en": "{where}: targets must be a list of {n:d} dicts with boxes and labels, one per image. Fix: pass "
+                         "the targets of the same batch.",
+                   "tr": "{where}: targets, her görüntü için bir tane olmak üzere boxes ve labels içeren {n:d} "
+                         "sözlükten oluşan bir liste olmalı. Düzeltme: aynı batch'in target'larını ver."},
     "pf_check": {"en": "Check", "tr": "Kontrol"},
     "pf_result": {"en": "Result", "tr": "Sonuç"},
     "pf_details": {"en": "Details", "tr": "Ayrıntı"},
@@ -167,10 +176,10 @@ _S = Strings({
 })
 
 
-def _M(key: str, **fields) -> dict:
+def _both(key: str, **fields) -> dict:
     """Message ``key`` in every language; fields that are themselves such dicts are resolved
     per language."""
-    return {lg: _S(key, lg, **{k: (v[lg] if isinstance(v, dict) and lg in v else v) for k, v in fields.items()})
+    return {lg: _t(key, lg, **{k: (v[lg] if isinstance(v, dict) and lg in v else v) for k, v in fields.items()})
             for lg in ("en", "tr")}
 
 
@@ -184,11 +193,11 @@ class CheckResult:
     ok: bool | None
     texts: dict
     numbers: dict = field(default_factory=dict)
-    lang: str = "en"
+    lang: str | None = None
 
     @property
     def message(self) -> str:
-        return self.texts[self.lang]
+        return self.texts[self.lang or get_lang()]
 
 
 @dataclass
@@ -196,7 +205,7 @@ class PreflightReport:
     """The four :class:`CheckResult` in the order overfit, boxes, shapes, gradients."""
 
     checks: list
-    lang: str = "en"
+    lang: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -215,10 +224,10 @@ class PreflightReport:
         """The report as a pandas DataFrame with headers in ``lang``."""
         import pandas as pd
 
-        lang = lang or self.lang
-        return pd.DataFrame({_S("pf_check", lang): [_S(f"pf_{c.name}", lang) for c in self.checks],
-                             _S("pf_result", lang): [_S({True: "pf_pass", False: "pf_fail", None: "pf_skip"}[c.ok], lang) for c in self.checks],
-                             _S("pf_details", lang): [c.texts[lang] for c in self.checks]})
+        lang = lang or self.lang or get_lang()
+        return pd.DataFrame({_t("pf_check", lang): [_t(f"pf_{c.name}", lang) for c in self.checks],
+                             _t("pf_result", lang): [_t({True: "pf_pass", False: "pf_fail", None: "pf_skip"}[c.ok], lang) for c in self.checks],
+                             _t("pf_details", lang): [c.texts[lang] for c in self.checks]})
 
     def table(self, lang: str | None = None) -> str:
         """The report as left-aligned text columns, in ``lang`` (default: the run's language)."""
@@ -267,14 +276,28 @@ def _first_nonfinite_module(model: nn.Module, images) -> str | None:
     return f"{names[found[0]]} ({type(found[0]).__name__})" if found else None
 
 
-def check_shapes(model, images, targets, lang) -> tuple[CheckResult, torch.Tensor | None]:
+def _door(where: str, model, images, targets):
+    """The checks every pre-flight check runs on its arguments (a Detector, a float
+    ``(B, 3, H, W)`` batch, one target dict per image)."""
+    if not isinstance(model, nn.Module) or not hasattr(model, "strides") or not hasattr(model, "loss"):
+        raise ArgumentError(_t("pf_model", where=where, got=type(model).__name__))
+    check_image_batch("images", images, where=where)
+    if not isinstance(targets, (list, tuple)) or len(targets) != images.shape[0] \
+            or not all(isinstance(t, dict) and "boxes" in t and "labels" in t for t in targets):
+        raise ArgumentError(_t("pf_targets", where=where, n=int(images.shape[0])))
+
+
+def check_shapes(model, images, targets, lang: str | None = None) -> tuple[CheckResult, torch.Tensor | None]:
+    """The shapes check: one head level per stride, each ``ceil(H / s) × ceil(W / s)``, and a
+    scalar loss. ``images``: ``(B, 3, H, W)`` float; ``targets``: one dict per image."""
+    _door("check_shapes", model, images, targets)
     out = model(images)
     head = out["head"]
     h, w = images.shape[-2:]
     strides = list(model.strides)
     nums = {"levels": len(head), "strides": strides}
     if len(head) != len(strides):
-        return CheckResult("shapes", False, _M("pf_levels_bad", n=len(head), m=len(strides),
+        return CheckResult("shapes", False, _both("pf_levels_bad", n=len(head), m=len(strides),
                                                strides=strides), nums), None
     for i, ((c, _), s) in enumerate(zip(head, strides)):
         want = (math.ceil(h / s), math.ceil(w / s))
@@ -282,18 +305,21 @@ def check_shapes(model, images, targets, lang) -> tuple[CheckResult, torch.Tenso
         if got != want:
             measured = h / got[0]
             nums.update(level=i, got=got, want=want, measured_stride=measured)
-            return CheckResult("shapes", False, _M("pf_size_bad", i=i, got="×".join(map(str, got)),
+            return CheckResult("shapes", False, _both("pf_size_bad", i=i, got="×".join(map(str, got)),
                                                    stride=s, h=h, w=w, want="×".join(map(str, want)),
                                                    measured=f"{measured:g}"), nums), None
     loss = model.loss(out, targets)["total"]
     nums["loss"] = float(loss.detach()) if loss.numel() == 1 else None
     if loss.dim() != 0:
-        return CheckResult("shapes", False, _M("pf_loss_bad", shape=tuple(loss.shape)), nums), None
-    return CheckResult("shapes", True, _M("pf_shapes_ok", n=len(head), strides=strides, h=h, w=w,
+        return CheckResult("shapes", False, _both("pf_loss_bad", shape=tuple(loss.shape)), nums), None
+    return CheckResult("shapes", True, _both("pf_shapes_ok", n=len(head), strides=strides, h=h, w=w,
                                           loss=float(loss.detach())), nums), loss
 
 
-def check_gradients(model, images, targets, loss, lang) -> CheckResult:
+def check_gradients(model, images, targets, loss=None, lang: str | None = None) -> CheckResult:
+    """The gradients check: every trainable parameter gets a finite, non-zero gradient from
+    ``loss`` (computed here when ``None``). ``images``: ``(B, 3, H, W)`` float."""
+    _door("check_gradients", model, images, targets)
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     model.zero_grad(set_to_none=True)
     if loss is None:
@@ -302,25 +328,25 @@ def check_gradients(model, images, targets, loss, lang) -> CheckResult:
     if not torch.isfinite(loss.detach()).all():
         module = _first_nonfinite_module(model, images)
         nums.update(nonfinite=True, first_nonfinite_module=module)
-        return CheckResult("gradients", False, _M("pf_loss_nonfinite", loss=nums["loss"],
-                                                  where=_M("pf_where", module=module) if module else ""), nums)
+        return CheckResult("gradients", False, _both("pf_loss_nonfinite", loss=nums["loss"],
+                                                  where=_both("pf_where", module=module) if module else ""), nums)
     if loss.requires_grad:
         loss.sum().backward()
     missing = [n for n, p in params if p.grad is None]
     nums["no_grad"] = len(missing)
     if missing:
-        return CheckResult("gradients", False, _M("pf_grad_none", missing=len(missing), n=len(params),
+        return CheckResult("gradients", False, _both("pf_grad_none", missing=len(missing), n=len(params),
                                                   param=missing[0]), nums)
     bad = next((n for n, p in params if not torch.isfinite(p.grad).all()), None)
     if bad is not None:
         module = _first_nonfinite_module(model, images)
         nums.update(nonfinite=True, first_nonfinite=bad, first_nonfinite_module=module)
-        return CheckResult("gradients", False, _M("pf_grad_nonfinite", param=bad,
-                                                  where=_M("pf_where", module=module) if module else ""), nums)
+        return CheckResult("gradients", False, _both("pf_grad_nonfinite", param=bad,
+                                                  where=_both("pf_where", module=module) if module else ""), nums)
     max_norm = max(float(p.grad.norm()) for _, p in params)
     nums["max_grad_norm"] = max_norm
     model.zero_grad(set_to_none=True)
-    return CheckResult("gradients", True, _M("pf_grad_ok", n=len(params), max_norm=max_norm), nums)
+    return CheckResult("gradients", True, _both("pf_grad_ok", n=len(params), max_norm=max_norm), nums)
 
 
 def _transform_error(transform, trials: int = 3) -> float:
@@ -381,7 +407,7 @@ def _candidates(model, boxes, sizes, centres, tol_px: float, chunk: int):
     return out
 
 
-def check_boxes(model, images, targets, transform, lang, tol_px: float) -> CheckResult:
+def check_boxes(model, images, targets, transform=None, lang: str | None = None, tol_px: float = 1.0) -> CheckResult:
     """The boxes check. Each ground-truth box is run through ``model.targets`` alone in its image:
     the cells it gets there, less any whose centre lies more than ``tol_px`` outside it, are its
     *candidate* cells. A box with none (degenerate or not finite, xywh read as xyxy, outside the
@@ -389,6 +415,8 @@ def check_boxes(model, images, targets, transform, lang, tol_px: float) -> Check
     candidates that gets no cell in the real assignment because smaller boxes took every one of
     them (FCOS's rule) is normal in crowded scenes: counted in ``boxes_lost_to_smaller`` and
     reported as a note of a passing check."""
+    _door("check_boxes", model, images, targets)
+    tol_px = check_number("tol_px", tol_px, 0, where="check_boxes")
     transform_px = _transform_error(transform) if transform is not None else 0.0
     with torch.no_grad():
         head = model(images)["head"]
@@ -431,20 +459,27 @@ def check_boxes(model, images, targets, transform, lang, tol_px: float) -> Check
     nums.update(decode_px=decode_px, n_boxes=len(all_boxes), boxes_without_cell=missing,
                 boxes_lost_to_smaller=n_lost)
     if transform_px > tol_px:
-        return CheckResult("boxes", False, _M("pf_transform_bad", transform_px=transform_px), nums)
+        return CheckResult("boxes", False, _both("pf_transform_bad", transform_px=transform_px), nums)
     if decode_px > tol_px:
-        return CheckResult("boxes", False, _M("pf_decode_bad", decode_px=decode_px), nums)
+        return CheckResult("boxes", False, _both("pf_decode_bad", decode_px=decode_px), nums)
     if missing:
-        return CheckResult("boxes", False, _M("pf_cells_bad", missing=missing, n_boxes=len(all_boxes)), nums)
+        return CheckResult("boxes", False, _both("pf_cells_bad", missing=missing, n_boxes=len(all_boxes)), nums)
     if n_lost:
         share = {lg: fmt_pct(n_lost / len(all_boxes), lg) for lg in ("en", "tr")}
-        return CheckResult("boxes", True, _M("pf_boxes_ok_lost", transform_px=transform_px, decode_px=decode_px,
+        return CheckResult("boxes", True, _both("pf_boxes_ok_lost", transform_px=transform_px, decode_px=decode_px,
                                              n_boxes=len(all_boxes), lost=n_lost, share=share), nums)
-    return CheckResult("boxes", True, _M("pf_boxes_ok", transform_px=transform_px, decode_px=decode_px,
+    return CheckResult("boxes", True, _both("pf_boxes_ok", transform_px=transform_px, decode_px=decode_px,
                                          n_boxes=len(all_boxes)), nums)
 
 
-def check_overfit(model, images, targets, steps: int, factor: float, lr: float, lang) -> CheckResult:
+def check_overfit(model, images, targets, steps: int = 150, factor: float = 10.0, lr: float = 3e-3,
+                  lang: str | None = None) -> CheckResult:
+    """The overfit check: AdamW at ``lr`` on this one batch must bring the loss down ``factor``×
+    within ``steps`` steps (on a copy of ``model``). ``images``: ``(B, 3, H, W)`` float."""
+    _door("check_overfit", model, images, targets)
+    steps = check_int("steps", steps, where="check_overfit")
+    factor = check_number("factor", factor, 0, strict=True, where="check_overfit")
+    lr = check_number("lr", lr, 0, strict=True, where="check_overfit")
     model = copy.deepcopy(model).train()
     torch.manual_seed(0)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -467,10 +502,10 @@ def check_overfit(model, images, targets, steps: int, factor: float, lr: float, 
     if not math.isfinite(last):  # training itself made something overflow: name the first layer
         module = _first_nonfinite_module(model, images)
         nums["first_nonfinite_module"] = module
-        return CheckResult("overfit", False, _M("pf_overfit_nan", first=first, last=str(last), steps=len(losses),
-                                                where=_M("pf_where", module=module) if module else ""), nums)
+        return CheckResult("overfit", False, _both("pf_overfit_nan", first=first, last=str(last), steps=len(losses),
+                                                where=_both("pf_where", module=module) if module else ""), nums)
     key = "pf_overfit_ok" if ok else "pf_overfit_bad"
-    return CheckResult("overfit", ok, _M(key, first=first, last=last, ratio=ratio, steps=len(losses),
+    return CheckResult("overfit", ok, _both(key, first=first, last=last, ratio=ratio, steps=len(losses),
                                          factor=factor), nums)
 
 
@@ -490,6 +525,13 @@ def preflight(model, loader, *, batch_size: int = 8, steps: int = 150, factor: f
             ``loader.dataset.transforms`` when there is one (``CocoFolder``), else none.
         tol_px: largest box error accepted, in pixels (1).
     """
+    if not isinstance(model, nn.Module) or not hasattr(model, "strides") or not hasattr(model, "loss"):
+        raise ArgumentError(_t("pf_model", where="preflight", got=type(model).__name__))
+    batch_size = check_int("batch_size", batch_size, where="preflight")
+    check_int("steps", steps, where="preflight")
+    check_number("factor", factor, 0, strict=True, where="preflight")
+    check_number("lr", lr, 0, strict=True, where="preflight")
+    check_number("tol_px", tol_px, 0, where="preflight")
     lang = lang or get_lang()
     images, targets = _first_batch(loader, batch_size)
     device = next(model.parameters()).device
@@ -501,7 +543,7 @@ def preflight(model, loader, *, batch_size: int = 8, steps: int = 150, factor: f
     grads = _guard("gradients", lang, check_gradients, work, images, targets, loss if shapes.ok else None, lang)
     boxes = _guard("boxes", lang, check_boxes, work, images, targets, transform, lang, tol_px)
     if grads.numbers.get("nonfinite"):
-        overfit = CheckResult("overfit", None, _M("pf_overfit_skip"), {"skipped": True})
+        overfit = CheckResult("overfit", None, _both("pf_overfit_skip"), {"skipped": True})
     else:
         overfit = _guard("overfit", lang, check_overfit, model, images, targets, steps, factor, lr, lang)
     checks = [overfit, boxes, shapes, grads]
@@ -516,7 +558,7 @@ def _guard(name, lang, fn, *args):
     try:
         return fn(*args)
     except Exception as err:  # noqa: BLE001 — the report shows it
-        result = CheckResult(name, False, _M("pf_crash", error=f"{type(err).__name__}: {err}"))
+        result = CheckResult(name, False, _both("pf_crash", error=f"{type(err).__name__}: {err}"))
         return (result, None) if name == "shapes" else result
 
 

@@ -23,6 +23,35 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .errors import ArgumentError, check_int, check_number, check_size
+from .i18n import Strings
+
+_t = Strings({
+    "module": {"en": "effective_receptive_field: module must be a torch.nn.Module, got {got}. Fix: pass the module "
+                     "itself.",
+               "tr": "effective_receptive_field: module bir torch.nn.Module olmalı, gelen: {got}. Düzeltme: modülün "
+                     "kendisini ver."},
+    "output": {"en": "effective_receptive_field: the module returned {got}; it must return one (B, C, H', W') tensor. "
+                     "Fix: wrap it so that it returns one level, e.g. lambda x: neck(x)['P3'].",
+               "tr": "effective_receptive_field: modül {got} döndürdü; tek bir (B, C, H', W') tensör döndürmeli. "
+                     "Düzeltme: tek seviye döndürecek biçimde sar, örneğin lambda x: neck(x)['P3']."},
+    "erf": {"en": "{where}: erf must be a 2-d (H, W) float tensor, got {got}. Fix: pass the map "
+                  "effective_receptive_field returns.",
+            "tr": "{where}: erf 2 boyutlu (H, W) float bir tensör olmalı, gelen: {got}. Düzeltme: "
+                  "effective_receptive_field'ın döndürdüğü haritayı ver."},
+    "center": {"en": "erf_radius: center = {value!r} must be a pair (i, j) inside the {h:d} × {w:d} map. Fix: pass "
+                     "e.g. center=({ci:d}, {cj:d}) or leave it None.",
+               "tr": "erf_radius: center = {value!r}, {h:d} × {w:d} haritanın içinde bir (i, j) çifti olmalı. "
+                     "Düzeltme: örneğin center=({ci:d}, {cj:d}) ver ya da None bırak."},
+})
+
+
+def _check_erf(erf, where: str) -> torch.Tensor:
+    if not isinstance(erf, torch.Tensor) or erf.dim() != 2 or not erf.is_floating_point() or erf.numel() == 0:
+        got = tuple(erf.shape) if isinstance(erf, torch.Tensor) else type(erf).__name__
+        raise ArgumentError(_t("erf", where=where, got=got))
+    return erf
+
 
 def effective_receptive_field(module: nn.Module, in_channels: int, size: int | tuple[int, int],
                               batch: int = 4, seed: int = 0) -> torch.Tensor:
@@ -38,7 +67,12 @@ def effective_receptive_field(module: nn.Module, in_channels: int, size: int | t
     The output position is ``(H' // 2, W' // 2)``; for stride 1 and odd or even sizes alike that
     is the input pixel ``(H // 2, W // 2)``, the centre :func:`erf_radius` measures from.
     """
-    h, w = (size, size) if isinstance(size, int) else size
+    if not isinstance(module, nn.Module):
+        raise ArgumentError(_t("module", got=type(module).__name__))
+    in_channels = check_int("in_channels", in_channels, where="effective_receptive_field")
+    h, w = check_size("size", size, where="effective_receptive_field")
+    batch = check_int("batch", batch, where="effective_receptive_field")
+    seed = check_int("seed", seed, 0, where="effective_receptive_field")
     p = next(iter(module.parameters()), None)
     device = p.device if p is not None else torch.device("cpu")
     gen = torch.Generator().manual_seed(seed)
@@ -48,6 +82,8 @@ def effective_receptive_field(module: nn.Module, in_channels: int, size: int | t
     try:
         with torch.enable_grad():
             y = module(x)
+            if not isinstance(y, torch.Tensor) or y.dim() != 4:
+                raise ArgumentError(_t("output", got=tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__))
             y[:, :, y.shape[-2] // 2, y.shape[-1] // 2].sum().backward()
     finally:
         module.train(was_training)
@@ -60,8 +96,13 @@ def erf_radius(erf: torch.Tensor, mass: float = 0.95, center: tuple[int, int] | 
     """Smallest ``r`` such that the ``(2r+1)×(2r+1)`` square around ``center`` (default
     ``(H // 2, W // 2)``) holds at least ``mass`` of the ERF (a map from
     :func:`effective_receptive_field`; a relative tolerance of 1e-6 absorbs rounding)."""
-    h, w = erf.shape
+    h, w = _check_erf(erf, "erf_radius").shape
+    mass = check_number("mass", mass, 0, 1, where="erf_radius")
     ci, cj = center if center is not None else (h // 2, w // 2)
+    if center is not None and not (isinstance(center, (tuple, list)) and len(center) == 2
+                                   and all(isinstance(c, int) and not isinstance(c, bool) for c in center)
+                                   and 0 <= ci < h and 0 <= cj < w):
+        raise ArgumentError(_t("center", value=center, h=h, w=w, ci=h // 2, cj=w // 2))
     total = float(erf.sum())
     for r in range(max(h, w)):
         window = erf[max(ci - r, 0):ci + r + 1, max(cj - r, 0):cj + r + 1]
@@ -72,4 +113,6 @@ def erf_radius(erf: torch.Tensor, mass: float = 0.95, center: tuple[int, int] | 
 
 def erf_support(erf: torch.Tensor, rel_tol: float = 1e-12) -> torch.Tensor:
     """Boolean ``(H, W)`` map of the pixels that receive any gradient (``> rel_tol · max``)."""
+    _check_erf(erf, "erf_support")
+    check_number("rel_tol", rel_tol, 0, where="erf_support")
     return erf > rel_tol * float(erf.max())

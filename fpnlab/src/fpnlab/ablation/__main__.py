@@ -4,6 +4,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..i18n import Strings
+
+_t = Strings({
+    "appended": {"en": "{n:d} new run(s) appended to {out}", "tr": "{out} dosyasına {n:d} yeni çalıştırma eklendi"},
+    "no_records": {"en": "no records in {path}", "tr": "{path} içinde kayıt yok"},
+})
+
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m fpnlab.ablation",
@@ -40,14 +47,14 @@ def main(argv=None) -> int:
 
         new = run(args.plan, args.out, device=args.device, workers=args.workers, backend=args.backend,
                   address=args.address, progress=not args.no_progress)
-        print(f"{len(new)} new run(s) appended to {args.out}")
+        print(_t("appended", n=len(new), out=args.out))
         return 0
     from .report import plot_bars, plot_tradeoff, report_text
     from .runner import read_results
 
     records = read_results(args.results)
     if not records:
-        print(f"no records in {args.results}", file=sys.stderr)
+        print(_t("no_records", args.lang, path=args.results), file=sys.stderr)
         return 1
     metrics = args.metric or ["AP", "AP_small", "AP_medium", "AP_large"]
     print(report_text(records, metrics, args.baseline, args.lang))

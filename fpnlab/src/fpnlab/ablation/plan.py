@@ -35,6 +35,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..errors import FpnlabError, UnknownNameError
 from ..i18n import Strings
 
 METRICS = ("AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large", "AR100")
@@ -63,7 +64,7 @@ SECTION_KEYS = {
 TUNE_KEYS = {"key", "values", "seeds", "metric"}
 
 # This module's own text, both languages side by side per key (the reader's language: fpnlab.set_lang).
-_S = Strings({
+_t = Strings({
     "pl_mapping": {"en": "{source}: a plan is a YAML mapping with baseline, seeds and experiments",
                    "tr": "{source}: plan; baseline, seeds ve experiments anahtarlarını içeren bir YAML eşlemesidir"},
     "pl_top": {"en": "{source}: unknown top-level key(s) {keys}; a plan has name, description, seeds, baseline and "
@@ -116,8 +117,13 @@ _S = Strings({
 })
 
 
-class PlanError(ValueError):
+class PlanError(FpnlabError, ValueError):
     """An ablation plan is malformed; the message names the key and the fix."""
+
+
+class PlanNameError(PlanError, UnknownNameError):
+    """A plan names something the runner does not know (``neck.name``, ``data.kind``): both the
+    plan's error and :class:`fpnlab.errors.UnknownNameError`, like every unknown name in fpnlab."""
 
 
 def _merge(base: dict, over: Mapping) -> dict:
@@ -164,24 +170,24 @@ def load_plan(plan) -> dict:
         with open(plan, encoding="utf-8") as f:
             plan = yaml.safe_load(f)
         if not isinstance(plan, Mapping):
-            raise PlanError(_S("pl_mapping", source=source))
+            raise PlanError(_t("pl_mapping", source=source))
     unknown = set(plan) - {"name", "description", "seeds", "baseline", "experiments", "tune"}
     if unknown:
-        raise PlanError(_S("pl_top", source=source, keys=str(sorted(unknown))))
+        raise PlanError(_t("pl_top", source=source, keys=str(sorted(unknown))))
     seeds = plan.get("seeds")
     if (not isinstance(seeds, list) or len(set(seeds)) < 2
             or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
-        raise PlanError(_S("pl_seeds", source=source, seeds=repr(seeds)))
+        raise PlanError(_t("pl_seeds", source=source, seeds=repr(seeds)))
     base_over = plan.get("baseline") or {}
     unknown = set(base_over) - set(DEFAULTS)
     if unknown:
-        raise PlanError(_S("pl_sections", source=source, keys=str(sorted(unknown)),
+        raise PlanError(_t("pl_sections", source=source, keys=str(sorted(unknown)),
                                    sections=str(sorted(DEFAULTS))))
     baseline = _merge(DEFAULTS, base_over)
     for section, allowed in SECTION_KEYS.items():
         unknown = set(baseline[section]) - allowed
         if unknown:
-            raise PlanError(_S("pl_section_key", source=source, section=section, keys=str(sorted(unknown)),
+            raise PlanError(_t("pl_section_key", source=source, section=section, keys=str(sorted(unknown)),
                                allowed=", ".join(sorted(allowed))))
     tune = _check_tune(plan.get("tune"), baseline, source)
     experiments = [{"name": "baseline", "change": {}, "config": baseline}]
@@ -189,25 +195,25 @@ def load_plan(plan) -> dict:
     for i, exp in enumerate(plan.get("experiments") or []):
         name = exp.get("name") if isinstance(exp, Mapping) else None
         if not isinstance(name, str) or not name:
-            raise PlanError(_S("pl_name", source=source, i=i))
+            raise PlanError(_t("pl_name", source=source, i=i))
         if name in names:
-            raise PlanError(_S("pl_twice", source=source, name=repr(name)))
+            raise PlanError(_t("pl_twice", source=source, name=repr(name)))
         names.add(name)
         change = exp.get("change")
         if not isinstance(change, Mapping) or not change:
-            raise PlanError(_S("pl_change", source=source, name=repr(name)))
+            raise PlanError(_t("pl_change", source=source, name=repr(name)))
         if len(change) > 1:
-            raise PlanError(_S("pl_two", source=source, name=repr(name), n=len(change),
+            raise PlanError(_t("pl_two", source=source, name=repr(name), n=len(change),
                                keys=", ".join(sorted(change))))
         (key, value), = change.items()
         try:
             old = get_dotted(baseline, key)
         except KeyError:
-            raise PlanError(_S("pl_key", source=source, name=repr(name), setting=repr(key))) from None
+            raise PlanError(_t("pl_key", source=source, name=repr(name), setting=repr(key))) from None
         if old == value:
-            raise PlanError(_S("pl_same", source=source, name=repr(name), setting=key, value=repr(value)))
+            raise PlanError(_t("pl_same", source=source, name=repr(name), setting=key, value=repr(value)))
         if tune and key == tune["key"]:
-            raise PlanError(_S("pl_tune_change", source=source, name=repr(name), setting=key))
+            raise PlanError(_t("pl_tune_change", source=source, name=repr(name), setting=key))
 
         experiments.append({"name": name, "change": {key: value}, "config": set_dotted(baseline, key, value)})
     return {"name": plan.get("name", Path(source).stem), "seeds": list(seeds), "baseline": baseline,
@@ -229,12 +235,12 @@ def _check_tune(tune, baseline: dict, source: str):
         except KeyError:
             ok = False
     if not ok:
-        raise PlanError(_S("pl_tune", source=source, metrics=", ".join(METRICS), tune=repr(tune)))
+        raise PlanError(_t("pl_tune", source=source, metrics=", ".join(METRICS), tune=repr(tune)))
     data = baseline["data"]
     if not data.get("n_test") and not data.get("test"):
-        raise PlanError(_S("pl_tune_test", source=source, setting=tune["key"]))
+        raise PlanError(_t("pl_tune_test", source=source, setting=tune["key"]))
     if data.get("kind") != "coco" and data.get("test_seed", 2) in (data["seed"], data["val_seed"]):
-        raise PlanError(_S("pl_tune_test", source=source, setting=tune["key"]))
+        raise PlanError(_t("pl_tune_test", source=source, setting=tune["key"]))
     return {"metric": "AP", **copy.deepcopy(dict(tune))}
 
 

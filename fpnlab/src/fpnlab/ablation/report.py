@@ -5,14 +5,42 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import statistics
 
+from collections.abc import Mapping, Sequence
+
+from ..errors import ArgumentError, UnknownNameError
 from ..i18n import Strings, fmt_num, get_lang
 from .runner import final_runs, read_results
 
 # This module's own text, both languages side by side per key (Strings checks both are there);
 # the library's shared labels live in fpnlab.i18n.STRINGS.
-_S = Strings({
+_t = Strings({
+    "unknown_exp": {"en": "{where}: no records of {names} in these results; experiments: {known}. Fix: name one of them.",
+                    "tr": "{where}: bu sonuçlarda {names} için kayıt yok; deneyler: {known}. Düzeltme: bunlardan "
+                          "birini yaz."},
+    "unknown_metric": {"en": "{where}: metric = {metric!r} is not a field of these records; numeric fields: {known}. "
+                             "Fix: pick one of them.",
+                       "tr": "{where}: metric = {metric!r} bu kayıtların bir alanı değil; sayısal alanlar: {known}. "
+                             "Düzeltme: bunlardan birini seç."},
+    "pairs": {"en": "paired_test: diffs has {n:d} paired difference(s); a paired test needs at least 2. Fix: pass one "
+                    "difference per seed, from at least 2 seeds.",
+              "tr": "paired_test: diffs içinde {n:d} eşli fark var; eşli test en az 2 ister. Düzeltme: en az 2 "
+                    "seed'den, her seed için bir fark ver."},
+    "diffs": {"en": "paired_test: diffs = {value!r} must be a list of finite numbers. Fix: pass e.g. [0.19, 0.18, 0.20].",
+              "tr": "paired_test: diffs = {value!r} sonlu sayılardan oluşan bir liste olmalı. Düzeltme: örneğin "
+                    "[0.19, 0.18, 0.20] ver."},
+    "lengths": {"en": "paired_test: {a} has {n_a:d} values but {b} has {n_b:d}. Fix: pass one value per seed in both, "
+                      "in the same seed order.",
+                "tr": "paired_test: {a} {n_a:d} değer içeriyor ama {b} {n_b:d}. Düzeltme: ikisine de seed başına bir "
+                      "değer ver, aynı seed sırasıyla."},
+    "open": {"en": "{where}: {name} = {value!r} must be a number strictly between 0 and 1. Fix: pass e.g. {name}={example}.",
+             "tr": "{where}: {name} = {value!r}, 0 ile 1 arasında (uçlar hariç) bir sayı olmalı. Düzeltme: örneğin "
+                   "{name}={example} ver."},
+    "pvalues": {"en": "holm: pvalues = {value!r} must map names to p-values in [0, 1]. Fix: pass e.g. {{'a': 0.01, 'b': 0.04}}.",
+                "tr": "holm: pvalues = {value!r}, adları [0, 1] aralığındaki p değerlerine eşleyen bir sözlük olmalı. "
+                      "Düzeltme: örneğin {{'a': 0.01, 'b': 0.04}} ver."},
     "ab_experiment": {"en": "Experiment", "tr": "Deney"},
     "ab_seeds": {"en": "Seeds", "tr": "Seed"},
     "ab_mean": {"en": "{metric} mean", "tr": "{metric} ortalama"},
@@ -64,22 +92,57 @@ def _std(xs):
     return statistics.stdev(xs) if len(xs) > 1 else math.nan
 
 
-def paired_test(diffs, confidence: float = 0.95) -> tuple[float, tuple[float, float]]:
+def _open_unit(name: str, value, example: float, where: str) -> float:
+    """``value`` if it is a number in the open interval (0, 1) (a confidence, an α)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ArgumentError(_t("open", where=where, name=name, value=value, example=example))
+    return float(value)
+
+
+def _check_metric(records: list, metric, where: str):
+    """``metric`` if every record has it; else :class:`UnknownNameError` listing the numeric fields."""
+    if records and any(not isinstance(metric, str) or metric not in r for r in records):
+        known = sorted(k for k, v in records[0].items() if isinstance(v, numbers.Real) and not isinstance(v, bool))
+        raise UnknownNameError(_t("unknown_metric", where=where, metric=metric, known=", ".join(known)))
+    return metric
+
+
+def _numbers(name: str, values) -> list[float]:
+    ok = (isinstance(values, Sequence) and not isinstance(values, str)
+          and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in values))
+    if not ok:
+        raise ArgumentError(_t("diffs", value=values))
+    return [float(v) for v in values]
+
+
+def paired_test(diffs, confidence: float = 0.95, baseline=None) -> tuple[float, tuple[float, float]]:
     """``(p, (low, high))`` for seed-paired differences: the two-sided p of a paired t-test
     (``scipy.stats.ttest_1samp`` of the differences against 0) and the ``confidence`` interval of
     their mean (Student's t). Differences that are all equal (a deterministic change) give
     ``p = 0`` if they are not zero and ``1`` if they are, and a zero-width interval.
 
+    ``diffs``: at least 2 finite numbers, one per seed — or, with ``baseline``, the experiment's
+    values, paired seed by seed with the baseline's (same length), and the differences are taken
+    here. ``confidence`` in (0, 1).
+
     >>> p, (lo, hi) = paired_test([0.19, 0.18, 0.20])
     >>> round(p, 4), round(lo, 3), round(hi, 3)
     (0.0009, 0.165, 0.215)
+    >>> paired_test([0.75, 0.625, 0.875], baseline=[0.5, 0.5, 0.5]) == paired_test([0.25, 0.125, 0.375])
+    True
     """
     from scipy import stats
 
-    diffs = [float(d) for d in diffs]
+    diffs = _numbers("diffs", diffs)
+    if baseline is not None:
+        baseline = _numbers("baseline", baseline)
+        if len(baseline) != len(diffs):
+            raise ArgumentError(_t("lengths", a="diffs", n_a=len(diffs), b="baseline", n_b=len(baseline)))
+        diffs = [a - b for a, b in zip(diffs, baseline)]
+    confidence = _open_unit("confidence", confidence, 0.95, "paired_test")
     n = len(diffs)
     if n < 2:
-        return math.nan, (math.nan, math.nan)
+        raise ArgumentError(_t("pairs", n=n))
     mean, sd = statistics.fmean(diffs), statistics.stdev(diffs)
     if sd == 0 or sd < 1e-12 * max(1.0, abs(mean)):
         return (0.0 if mean != 0 else 1.0), (mean, mean)
@@ -97,6 +160,9 @@ def holm(pvalues: dict) -> dict:
     >>> dict(sorted((k, round(v, 3)) for k, v in holm({"a": 0.01, "b": 0.04, "c": 0.03}).items()))
     {'a': 0.03, 'b': 0.06, 'c': 0.06}
     """
+    if not isinstance(pvalues, Mapping) or not all(
+            isinstance(p, numbers.Real) and not isinstance(p, bool) and 0 <= p <= 1 for p in pvalues.values()):
+        raise ArgumentError(_t("pvalues", value=pvalues))
     order = sorted(pvalues, key=pvalues.get)
     m, running, out = len(order), 0.0, {}
     for i, name in enumerate(order):
@@ -128,7 +194,9 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline", lat
     ``latency``: ``{experiment: ms}`` measured together (:func:`~fpnlab.ablation.measure_plan`)
     instead of the median of the records' own ``latency_ms``.
     """
+    alpha = _open_unit("alpha", alpha, ALPHA, "summarize")
     records = final_runs(records)
+    _check_metric(records, metric, "summarize")
     latest = {}
     for r in records:
         latest[r["experiment"]] = r["config_hash"]
@@ -168,7 +236,7 @@ def summarize(records, metric: str = "AP_small", baseline: str = "baseline", lat
 def verdict_text(verdict: str | None, lang: str | None = None) -> str:
     """The verdict of :func:`summarize` as a short phrase in the reader's language
     (``"higher"`` → "higher" / "daha yüksek"); ``None`` (the baseline) → "—"."""
-    return "—" if verdict is None else _S("v_" + verdict, lang or get_lang())
+    return "—" if verdict is None else _t("v_" + verdict, lang or get_lang())
 
 
 def fmt_p(p: float, lang: str | None = None) -> str:
@@ -191,20 +259,21 @@ def evidence(records, experiment: str, metric: str = "AP_small", baseline: str =
     summary = summarize(records, metric, baseline)
     rows = {r["experiment"]: r for r in summary}
     if experiment not in rows or baseline not in rows:
-        raise KeyError(f"no records of {experiment!r} and {baseline!r} in these results; "
-                       f"experiments: {sorted(rows)}")
+        missing = [n for n in (experiment, baseline) if n not in rows]
+        raise UnknownNameError(_t("unknown_exp", where="evidence", names=", ".join(map(repr, missing)),
+                                  known=sorted(rows)))
     r, b = rows[experiment], rows[baseline]
     tested = sum(not _nan(x["p"]) for x in summary)
     key = {"higher": "ab_verdict_higher", "lower": "ab_verdict_lower", "not shown": "ab_verdict_not_shown",
            "too few seeds": "ab_verdict_too_few"}[r["verdict"]]
     change = ", ".join(f"{k}={v}" for k, v in r["change"].items())
     signed = lambda v: "—" if _nan(v) else ("+" if v > 0 else "") + fmt_num(v * scale, lang, 1)
-    return _S("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
+    return _t("ab_evidence", lang, experiment=experiment, change=change, pairs=r["pairs"], metric=metric,
               delta=signed(r["delta"]), low=signed(r["ci"][0]), high=signed(r["ci"][1]),
-              method=_S("ab_method", lang, k=tested) if tested > 1 else _S("ab_method_one", lang),
+              method=_t("ab_method", lang, k=tested) if tested > 1 else _t("ab_method_one", lang),
               p=fmt_p(r["p_adjusted"], lang),
               base=fmt_num(b["mean"] * scale, lang, 1), base_std=fmt_num(b["std"] * scale, lang, 1),
-              verdict=_S(key, lang))
+              verdict=_t(key, lang))
 
 
 def book_evidence(experiment: str, metric: str = "AP_small", results: str = "part4", baseline: str = "baseline",
@@ -214,12 +283,12 @@ def book_evidence(experiment: str, metric: str = "AP_small", results: str = "par
     Where they are not on this machine (a chapter opened on its own), a sentence that says so and
     how to get them, instead of an error: the chapter still runs to its end.
     """
-    from .runner import ResultsNotFoundError, book_results
+    from . import results as _results
 
     try:
-        path = book_results(results)
-    except ResultsNotFoundError:
-        return _S("ab_no_results", lang or get_lang(), experiment=experiment, name=results)
+        path = _results.book_results(results)
+    except _results.ResultsNotFoundError:
+        return _t("ab_no_results", lang or get_lang(), experiment=experiment, name=results)
     return evidence(_records(str(path), path.stat().st_mtime_ns), experiment, metric, baseline, lang)
 
 
@@ -249,19 +318,19 @@ def report_frame(records, metric: str = "AP_small", baseline: str = "baseline", 
     rows = summarize(records, metric, baseline, latency)
     num = lambda v, d=1: "—" if _nan(v) else fmt_num(v, lang, d)
     frame = pd.DataFrame({
-        _S("ab_experiment", lang): [r["experiment"] for r in rows],
-        _S("ab_change", lang): [", ".join(f"{k}={v}" for k, v in r["change"].items()) or "—" for r in rows],
-        _S("ab_seeds", lang): [str(r["n"]) for r in rows],
-        _S("ab_mean", lang, metric=metric): [num(r["mean"] * scale) for r in rows],
-        _S("ab_std", lang): [num(r["std"] * scale) for r in rows],
-        _S("ab_delta", lang): [num(r["delta"] * scale) for r in rows],
-        _S("ab_delta_std", lang): [num(r["delta_std"] * scale) for r in rows],
-        _S("ab_ci", lang): ["—" if _nan(r["ci"][0]) else f"{num(r['ci'][0] * scale)} … {num(r['ci'][1] * scale)}"
+        _t("ab_experiment", lang): [r["experiment"] for r in rows],
+        _t("ab_change", lang): [", ".join(f"{k}={v}" for k, v in r["change"].items()) or "—" for r in rows],
+        _t("ab_seeds", lang): [str(r["n"]) for r in rows],
+        _t("ab_mean", lang, metric=metric): [num(r["mean"] * scale) for r in rows],
+        _t("ab_std", lang): [num(r["std"] * scale) for r in rows],
+        _t("ab_delta", lang): [num(r["delta"] * scale) for r in rows],
+        _t("ab_delta_std", lang): [num(r["delta_std"] * scale) for r in rows],
+        _t("ab_ci", lang): ["—" if _nan(r["ci"][0]) else f"{num(r['ci'][0] * scale)} … {num(r['ci'][1] * scale)}"
                             for r in rows],
-        _S("ab_p", lang): [fmt_p(r["p_adjusted"], lang).removeprefix("= ") for r in rows],
-        _S("ab_verdict", lang): [verdict_text(r["verdict"], lang) for r in rows],
-        _S("ab_lr", lang): ["—" if r["lr"] is None else fmt_num(r["lr"], lang, _decimals(r["lr"])) for r in rows],
-        _S("ab_latency", lang): [num(r["latency_ms"]) for r in rows],
+        _t("ab_p", lang): [fmt_p(r["p_adjusted"], lang).removeprefix("= ") for r in rows],
+        _t("ab_verdict", lang): [verdict_text(r["verdict"], lang) for r in rows],
+        _t("ab_lr", lang): ["—" if r["lr"] is None else fmt_num(r["lr"], lang, _decimals(r["lr"])) for r in rows],
+        _t("ab_latency", lang): [num(r["latency_ms"]) for r in rows],
     })
     return frame
 
@@ -299,7 +368,7 @@ def plot_tradeoff(records, metric: str = "AP", ax=None, lang: str | None = None,
         runs = [r for r in records if r["experiment"] == name]
         xs = [latency[name] if latency and name in latency else r["latency_ms"] for r in runs]
         ax.scatter(xs, [r[metric] * scale for r in runs], label=name)
-    ax.set_xlabel(_S("ab_latency", lang or get_lang()))
+    ax.set_xlabel(_t("ab_latency", lang or get_lang()))
     ax.set_ylabel(metric)
     ax.legend(fontsize=8)
     return ax

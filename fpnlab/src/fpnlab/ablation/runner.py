@@ -3,13 +3,11 @@ and measures one detector and appends one JSON line to the results file."""
 from __future__ import annotations
 
 import datetime
-import inspect
 import json
 import math
 import os
 import platform
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -17,181 +15,78 @@ from pathlib import Path
 
 import torch
 
+from ..errors import ArgumentError, FpnlabError, check_choice, check_int
 from ..i18n import Strings
+from .factories import _check_options, make_detector, make_split
 from .plan import METRICS, PlanError, choose, jobs, load_plan
 
-_S = Strings({
-    "rn_option": {"en": "{where}: {option} is not an option of {target}; it takes {allowed}. The runner never ignores "
-                        "an option (two names for one model): remove it or change {target}",
-                  "tr": "{where}: {option}, {target} için bir seçenek değil; alabildikleri: {allowed}. Runner hiçbir "
-                        "seçeneği yok saymaz (tek modele iki ad vermemek için): onu kaldır ya da {target}'ı değiştir"},
-    "rn_bifpn": {"en": "{where}: BiFPN always uses BatchNorm and has no attention option, so neck.options {option}={value} "
-                       "would be ignored (the same model under two names). Give BiFPN norm: bn or same with a BN "
-                       "backbone, attention: null",
-                 "tr": "{where}: BiFPN her zaman BatchNorm kullanır ve attention seçeneği yoktur; neck.options "
-                       "{option}={value} yok sayılırdı (aynı model iki adla). BiFPN'e norm: bn (ya da BN'li bir "
-                       "backbone ile same) ve attention: null ver"},
-    "rn_only": {"en": "--only {item}: no {what} in {plan}; experiments: {names}, seeds: {seeds}",
-                "tr": "--only {item}: {plan} içinde böyle bir {what} yok; deneyler: {names}, seed'ler: {seeds}"},
-    "rn_only_missing": {"en": "--only {item}: {out} has no record of it to compare with (run the plan without --only "
-                              "first)",
-                        "tr": "--only {item}: {out} içinde karşılaştırılacak kaydı yok (önce planı --only olmadan "
-                              "çalıştır)"},
-    "rn_same": {"en": "{exp}/seed {seed}: retrained, every metric, parameter and FLOP count equal to the record",
-                "tr": "{exp}/seed {seed}: yeniden eğitildi; bütün metrikler, parametre ve FLOP sayıları kayıtla aynı"},
-    "rn_differs": {"en": "{exp}/seed {seed}: retrained, differs from the record in {fields}",
-                   "tr": "{exp}/seed {seed}: yeniden eğitildi; kayıttan farklı alanlar: {fields}"},
+_t = Strings({
+    "only": {"en": "--only {item}: no {what} in {plan}; experiments: {names}, seeds: {seeds}. Fix: name one of them.",
+             "tr": "--only {item}: {plan} içinde böyle bir {what} yok; deneyler: {names}, seed'ler: {seeds}. "
+                   "Düzeltme: bunlardan birini yaz."},
+    "experiment": {"en": "experiment", "tr": "deney"},
+    "seed": {"en": "seed", "tr": "seed"},
+    "only_missing": {"en": "--only {item}: {out} has no record of it to compare with. Fix: run the plan without --only "
+                           "first.",
+                     "tr": "--only {item}: {out} içinde karşılaştırılacak kaydı yok. Düzeltme: önce planı --only "
+                           "olmadan çalıştır."},
+    "same": {"en": "{exp}/seed {seed}: retrained, every metric, parameter and FLOP count equal to the record",
+             "tr": "{exp}/seed {seed}: yeniden eğitildi; bütün metrikler, parametre ve FLOP sayıları kayıtla aynı"},
+    "differs": {"en": "{exp}/seed {seed}: retrained, differs from the record in {fields}",
+                "tr": "{exp}/seed {seed}: yeniden eğitildi; kayıttan farklı alanlar: {fields}"},
+    "worker": {"en": "fpnlab.ablation.run was called inside one of its own worker processes: the script that calls "
+                     "run(..., workers>1) is re-imported by every worker. Fix: put the call under "
+                     "`if __name__ == \"__main__\":` (or use workers=1, or the CLI).",
+               "tr": "fpnlab.ablation.run kendi worker süreçlerinden birinin içinde çağrıldı: run(..., workers>1) "
+                     "çağıran script her worker'da yeniden import edilir. Düzeltme: çağrıyı "
+                     "`if __name__ == \"__main__\":` altına koy (ya da workers=1 kullan veya komut satırını)."},
+    "ray": {"en": "the ray backend needs Ray. Fix: pip install 'fpnlab[ray]'",
+            "tr": "ray backend'i Ray ister. Düzeltme: pip install 'fpnlab[ray]'"},
+    "device": {"en": "{where}: device = {value!r} must be a device name such as 'cpu' or 'cuda'. Fix: pass a string.",
+               "tr": "{where}: device = {value!r}, 'cpu' ya da 'cuda' gibi bir cihaz adı olmalı. Düzeltme: bir "
+                     "string ver."},
 })
 
+BACKENDS = ("local", "ray")
 
-# ---------------------------------------------------------------- building blocks from a config
 
-def make_split(cfg: dict, split: str):
-    """One split (``"train"``, ``"val"`` or ``"test"``) of the plan's ``data`` section.
+class WorkerCallError(FpnlabError, RuntimeError):
+    """:func:`run` was called inside one of its own worker processes (no ``__main__`` guard)."""
 
-    Generated data: ``n_<split>`` images drawn from ``seed`` / ``val_seed`` / ``test_seed``
-    (default 2); COCO folders: the folder named by ``train`` / ``val`` / ``test``.
+
+def _check_device(device, where: str) -> str:
+    if not isinstance(device, str) or not device:
+        raise ArgumentError(_t("device", where=where, value=device))
+    return device
+
+
+def measure(model, size: int, device: str, threads: int, batch: int = 1, repeats: int = 20, warmup: int = 3) -> dict:
+    """Latency, peak memory, parameters and FLOPs of one inference pass on ``(batch, 3, size, size)``.
+
+    Latency: the median of ``repeats`` passes after ``warmup`` (:func:`fpnlab.metrics.latency`:
+    ``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised); peak memory: activation bytes
+    on CPU (:func:`fpnlab.metrics.cost`), ``torch.cuda.max_memory_allocated`` on GPU.
     """
-    from ..data import CocoFolder, ContextShapes, Shapes, letterbox
+    from ..metrics import cost, latency
 
-    kind, size = cfg["kind"], cfg["size"]
-    opts = dict(cfg.get("options") or {})
-    if kind in ("context_shapes", "shapes"):
-        cls = ContextShapes if kind == "context_shapes" else Shapes
-        _check_options(cls, opts, "data.options", f"{cls.__name__}", skip=("n", "size", "seed"))
-        seed = {"train": cfg["seed"], "val": cfg["val_seed"], "test": cfg.get("test_seed", 2)}[split]
-        return cls(cfg[f"n_{split}"], size=size, seed=seed, **opts)
-    if kind == "coco":  # a reader's own COCO folders: data: {kind: coco, train: DIR, val: DIR, test: DIR, size: 640}
-        return CocoFolder(cfg[split], transforms=letterbox(size))
-    raise ValueError(f"data.kind={kind!r}: use context_shapes, shapes or coco")
-
-
-def make_data(cfg: dict):
-    """``(train_set, val_set)`` from the plan's ``data`` section (the same for every job)."""
-    return make_split(cfg, "train"), make_split(cfg, "val")
-
-
-def _check_options(target, opts: Mapping, where: str, name: str, skip=()) -> None:
-    """Refuse any key of ``opts`` that ``target``'s constructor does not take (named in the error)."""
-    params = inspect.signature(target).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return
-    allowed = [k for k in params if k not in skip and k != "self"]
-    for k in opts:
-        if k not in allowed:
-            raise PlanError(_S("rn_option", where=where, option=k, target=name, allowed=", ".join(allowed)))
-
-
-def make_backbone(b: dict):
-    """The plan's ``backbone`` section → a backbone with ``feature_info``.
-
-    ``{name: tiny, widths: [...]}`` → :class:`~fpnlab.backbones.TinyBackbone`;
-    ``{name: yolo, widths: [5], depths: [4], norm, act, attention, drop_path, strides, block,
-    sppf}`` → :class:`~fpnlab.backbones.YOLOBackbone` (every other key is passed on);
-    any other name → a torchvision backbone (``resnet18``, ...).
-    """
-    from ..backbones import TinyBackbone, torchvision_backbone
-
-    opts = {k: v for k, v in b.items() if k != "name"}
-    if b["name"] == "tiny":
-        _check_options(TinyBackbone, opts, "backbone", "TinyBackbone", skip=("in_channels",))
-        return TinyBackbone(b.get("widths", (16, 32, 64, 128)))
-    if b["name"] == "yolo":
-        from ..backbones import YOLOBackbone
-
-        _check_options(YOLOBackbone, opts, "backbone", "YOLOBackbone", skip=("in_channels",))
-        return YOLOBackbone(**opts)
-    _check_options(torchvision_backbone, opts, "backbone", f"torchvision_backbone({b['name']!r})",
-                   skip=("name", "weights"))
-    return torchvision_backbone(b["name"])
-
-
-NECKS = ("none", "fpn", "panet", "bifpn")
-
-
-def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None):
-    """The plan's ``neck`` section → a neck over ``channels`` (fine → coarse) at ``strides``.
-
-    ``options`` go to the neck's constructor; ``options.norm: same`` means "the backbone's norm"
-    (so one change of ``backbone.norm`` switches the backbone and the neck together).
-    BiFPN gets ``num_levels = len(levels)`` and ``repeats`` 1 unless the options say otherwise.
-    An option the neck would ignore is refused (:class:`PlanError` naming it and what the neck
-    takes): BiFPN always has BatchNorm and no attention, so it takes ``norm`` only as ``bn`` (or
-    ``same`` over a BN backbone) and ``attention`` only as ``null``.
-    """
-    from ..detector import LateralNeck
-    from ..necks import FPN, PANet, BiFPN
-
-    opts = dict(n.get("options") or {})
-    if opts.get("norm") == "same":
-        opts["norm"] = backbone_norm
-    width, name = n["width"], n["name"]
-    if name == "fpn":
-        _check_options(FPN, opts, "neck.options", "FPN", skip=("in_channels", "out_channels", "in_strides"))
-        return FPN(channels, width, in_strides=strides, **opts)
-    if name == "panet":
-        from ..necks.fpn import FPN as _FPN  # PANet passes the rest on to its FPN
-        allowed = {*inspect.signature(PANet).parameters, *inspect.signature(_FPN).parameters}
-        bad = [k for k in opts if k not in allowed or k in ("in_channels", "out_channels", "in_strides", "fpn_kwargs")]
-        if bad:
-            raise PlanError(_S("rn_option", where="neck.options", option=bad[0], target="PANet",
-                               allowed=", ".join(sorted(allowed - {"in_channels", "out_channels", "in_strides",
-                                                                   "fpn_kwargs", "self"}))))
-        return PANet(channels, width, in_strides=strides, **opts)
-    if name == "bifpn":
-        for option, value, ok in (("norm", opts.pop("norm", None), (None, "bn")),
-                                  ("attention", opts.pop("attention", None), (None,))):
-            if value not in ok:
-                raise PlanError(_S("rn_bifpn", where="neck", option=option, value=value))
-        _check_options(BiFPN, opts, "neck.options", "BiFPN", skip=("in_channels", "out_channels", "in_strides"))
-        return BiFPN(channels, width, num_levels=opts.pop("num_levels", len(channels)),
-                     repeats=opts.pop("repeats", 1), in_strides=strides, **opts)
-    if name == "none":
-        _check_options(LateralNeck, opts, "neck.options", "LateralNeck (neck: none)",
-                       skip=("in_channels", "out_channels", "strides"))
-        return LateralNeck(channels, width, strides=strides, **opts)
-    raise ValueError(f"neck.name={name!r}: use one of {list(NECKS)}")
-
-
-def make_detector(config: dict, num_classes: int):
-    """Backbone → neck → head from the plan's ``backbone``, ``neck`` and ``head`` sections."""
-    from ..detector import Detector, PickLevels
-    from ..heads import DenseHead
-
-    b, n, h = config["backbone"], config["neck"], config["head"]
-    backbone = make_backbone(b)
-    levels = list(n.get("levels") or [lv.name for lv in backbone.feature_info])
-    if levels != [lv.name for lv in backbone.feature_info]:
-        backbone = PickLevels(backbone, levels)
-    channels = [lv.channels for lv in backbone.feature_info]
-    strides = [lv.stride for lv in backbone.feature_info]
-    neck = make_neck(n, channels, strides, b.get("norm", "bn"))
-    head = DenseHead(n["width"], num_classes, num_convs=h.get("num_convs", 2), norm=h.get("norm", "gn"))
-    return Detector(backbone, neck, head, strides=strides)
-
-
-def measure(model, size: int, device: str, threads: int, batch: int = 1) -> dict:
-    """Latency (median of ``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised),
-    peak memory (activation bytes on CPU, ``torch.cuda.max_memory_allocated`` on GPU),
-    parameters and FLOPs of one inference pass on ``(batch, 3, size, size)``."""
-    from ..metrics import cost  # first: it silences the CUDA-runtime log torch.utils.benchmark's import makes
-    from torch.utils import benchmark
-
+    size = check_int("size", size, where="measure")
+    _check_device(device, "measure")
+    threads = check_int("threads", threads, where="measure")
+    batch = check_int("batch", batch, where="measure")
     model = model.eval()
     x = torch.rand(batch, 3, size, size, device=device)
     c = cost(model, x, repeats=1, warmup=0, threads=threads)
-    with torch.no_grad():
-        timer = benchmark.Timer(stmt="model(x)", globals={"model": model, "x": x}, num_threads=threads)
-        latency_ms = timer.blocked_autorange(min_run_time=0.3).median * 1e3
-        if device.startswith("cuda"):
+    latency_ms = latency(model, x, repeats=repeats, warmup=warmup, threads=threads).median_ms
+    if device.startswith("cuda"):
+        with torch.no_grad():
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
             base = torch.cuda.memory_allocated()
             model(x)
             torch.cuda.synchronize()
             peak = torch.cuda.max_memory_allocated() - base
-        else:
-            peak = c.peak_mem_bytes
+    else:
+        peak = c.peak_mem_bytes
     return {"latency_ms": latency_ms, "peak_mem_bytes": int(peak), "params": c.params, "flops": c.flops,
             "latency_threads": threads, "latency_batch": batch}
 
@@ -203,19 +98,26 @@ def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: in
     latency and memory depend on the architecture, not on the trained weights.
 
     Latency: every design is warmed up, then timed in ``rounds`` interleaved rounds of ``number``
-    passes (``torch.utils.benchmark``, ``threads`` fixed, CUDA synchronised) and keeps its
-    smallest median, so a burst of load hits one round of every design rather than all of one
-    design. Memory, parameters and FLOPs: :func:`fpnlab.metrics.cost`, once per design.
+    passes (each round one call of :func:`fpnlab.metrics.latency`: ``torch.utils.benchmark``,
+    ``threads`` fixed, CUDA synchronised) and keeps its smallest median, so a burst of load hits
+    one round of every design rather than all of one design. Memory, parameters and FLOPs:
+    :func:`fpnlab.metrics.cost`, once per design.
 
     Each record's own ``latency_ms`` was measured at the end of its run, under whatever load the
     machine had then (on a shared laptop: other runs, a browser); to compare designs, measure
     them together, here, with this function.
     """
-    from ..metrics import cost  # first: it silences the CUDA-runtime log torch.utils.benchmark's import makes
-    from torch.utils import benchmark
+    from ..metrics import cost, latency
 
+    if size is not None:
+        size = check_int("size", size, where="measure_plan")
+    _check_device(device, "measure_plan")
+    threads = check_int("threads", threads, where="measure_plan")
+    rounds = check_int("rounds", rounds, where="measure_plan")
+    number = check_int("number", number, where="measure_plan")
+    num_classes = check_int("num_classes", num_classes, where="measure_plan")
     plan = load_plan(plan)
-    out, timers = {}, {}
+    out, inputs = {}, {}
     for e in plan["experiments"]:
         cfg = e["config"]
         torch.manual_seed(0)
@@ -225,11 +127,11 @@ def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: in
         c = cost(model, x, repeats=1, warmup=1, threads=threads)
         out[e["name"]] = {"latency_ms": math.inf, "peak_mem_bytes": c.peak_mem_bytes, "params": c.params,
                           "flops": c.flops, "latency_threads": threads, "latency_batch": batch}
-        timers[e["name"]] = benchmark.Timer("model(x)", globals={"model": model, "x": x}, num_threads=threads)
-    with torch.no_grad():
-        for _ in range(max(1, rounds)):
-            for name, timer in timers.items():
-                out[name]["latency_ms"] = min(out[name]["latency_ms"], timer.timeit(number).median * 1e3)
+        inputs[e["name"]] = model, x
+    for _ in range(rounds):
+        for name, (model, x) in inputs.items():
+            t = latency(model, x, repeats=number, warmup=0, threads=threads).median_ms
+            out[name]["latency_ms"] = min(out[name]["latency_ms"], t)
     return out
 
 
@@ -411,51 +313,6 @@ def command_line(plan, out, device: str = "cpu", backend: str = "local") -> str 
     return f"python -m fpnlab.ablation run {plan} --out {out}{extra}"
 
 
-def results_path(name: str) -> Path:
-    """Where a chapter keeps the results of its live runs, shared by every execution of one build.
-
-    ``$FPNLAB_RESULTS_DIR/<name>.jsonl`` if set; else, inside a checkout of this book,
-    ``<root>/_build/ablation/<name>.jsonl`` (``make book`` empties that folder, so every build
-    trains once and the other executions — the other language, the notebook tests — resume from
-    it); else ``<name>.jsonl`` in the working directory (Colab).
-    """
-    env = os.environ.get("FPNLAB_RESULTS_DIR")
-    if env:
-        return Path(env) / f"{name}.jsonl"
-    here = Path.cwd().resolve()
-    for d in (here, *here.parents):
-        if (d / "_config.yml").is_file() and (d / "fpnlab" / "pyproject.toml").is_file():
-            return d / "_build" / "ablation" / f"{name}.jsonl"
-    return here / f"{name}.jsonl"
-
-
-class ResultsNotFoundError(FileNotFoundError):
-    """The book's committed ablation results are not on this machine; the message says how to get them."""
-
-
-def book_results(name: str = "part4") -> Path:
-    """Path of the book's committed results ``ablation/results/<name>.jsonl``.
-
-    Looked up in the checkout ``fpnlab`` is installed from (``pip install -e fpnlab``), then in the
-    working directory and its parents. The results ship with the book's repository, not with the
-    package, and nothing is downloaded: without a checkout this raises
-    :class:`ResultsNotFoundError` saying how to get them.
-    """
-    here = Path(__file__).resolve()
-    candidates = [here.parents[4]] if len(here.parents) > 4 else []
-    cwd = Path.cwd().resolve()
-    candidates += [cwd, *cwd.parents]
-    for root in candidates:
-        path = root / "ablation" / "results" / f"{name}.jsonl"
-        if path.is_file():
-            return path
-    raise ResultsNotFoundError(
-        f"the book's ablation results ablation/results/{name}.jsonl are not here: they come with the book's "
-        "repository, not with the fpnlab package. Clone it (git clone "
-        "https://github.com/fpnlab/feature-pyramids-hands-on) and run the notebook from the clone, or make "
-        f"them yourself: python -m fpnlab.ablation run ablation/plans/{name}.yaml --out {name}.jsonl")
-
-
 def check_plan(plan) -> None:
     """Build every experiment's detector once (untrained, on the CPU) so that an option the runner
     would refuse or a typo in a backbone, neck or data option stops the plan before any training,
@@ -493,6 +350,9 @@ def run(plan, out, device: str = "cpu", workers: int = 1, backend: str = "local"
     Two runs on the same ``out`` at once (two notebooks built side by side): the second waits for
     the first to finish, then runs only what is still missing — usually nothing.
     """
+    workers = check_int("workers", workers, where="run")
+    backend = check_choice("backend", backend, BACKENDS, where="run")
+    _check_device(device, "run")
     command = command_line(plan, out, device, backend)
     plan = load_plan(plan)
     check_plan(plan)
@@ -520,10 +380,10 @@ def parse_only(items, plan: dict) -> list[tuple[str, int | None]]:
     for item in items:
         name, _, seed = str(item).partition(":")
         if name not in names:
-            raise PlanError(_S("rn_only", item=item, what="experiment", plan=plan["name"], names=", ".join(names),
+            raise PlanError(_t("only", item=item, what=_t("experiment"), plan=plan["name"], names=", ".join(names),
                                seeds=plan["seeds"]))
         if seed and (not seed.lstrip("-").isdigit() or int(seed) not in plan["seeds"]):
-            raise PlanError(_S("rn_only", item=item, what="seed", plan=plan["name"], names=", ".join(names),
+            raise PlanError(_t("only", item=item, what=_t("seed"), plan=plan["name"], names=", ".join(names),
                                seeds=plan["seeds"]))
         out.append((name, int(seed) if seed else None))
     return out
@@ -535,6 +395,8 @@ def rerun(plan, out, only, device: str = "cpu", workers: int = 1) -> list[dict]:
     run: ``experiment``, ``seed``, ``equal`` (every AP metric within 1e-9, parameters and FLOPs
     equal, training loss within 1e-6 relative — latency aside), ``differs`` (the fields that are
     not), ``record`` (the new one) and ``message`` in the reader's language."""
+    workers = check_int("workers", workers, where="rerun")
+    _check_device(device, "rerun")
     plan = _loaded(plan)
     wanted = parse_only(only, plan)
     records = read_results(out)
@@ -543,7 +405,7 @@ def rerun(plan, out, only, device: str = "cpu", workers: int = 1) -> list[dict]:
     for j in jobs(plan, choose(plan, records)):
         if j["phase"] == "final" and any(j["experiment"] == e and s in (None, j["seed"]) for e, s in wanted):
             if _key(j) not in committed:
-                raise PlanError(_S("rn_only_missing", item=f"{j['experiment']}:{j['seed']}", out=out))
+                raise PlanError(_t("only_missing", item=f"{j['experiment']}:{j['seed']}", out=out))
             todo.append(j)
     if workers <= 1:
         fresh = [run_job(j, device) for j in todo]
@@ -556,8 +418,8 @@ def rerun(plan, out, only, device: str = "cpu", workers: int = 1) -> list[dict]:
     results = []
     for j, rec in zip(todo, fresh):
         differs = differences(rec, committed[_key(j)])
-        msg = (_S("rn_same", exp=j["experiment"], seed=j["seed"]) if not differs
-               else _S("rn_differs", exp=j["experiment"], seed=j["seed"], fields=", ".join(differs)))
+        msg = (_t("same", exp=j["experiment"], seed=j["seed"]) if not differs
+               else _t("differs", exp=j["experiment"], seed=j["seed"], fields=", ".join(differs)))
         results.append({"experiment": j["experiment"], "seed": j["seed"], "equal": not differs, "differs": differs,
                         "record": rec, "message": msg})
     return results
@@ -574,10 +436,7 @@ def _exclusive(out):
     import multiprocessing
 
     if multiprocessing.parent_process() is not None:
-        raise RuntimeError(
-            "fpnlab.ablation.run was called inside one of its own worker processes: the script that calls "
-            "run(..., workers>1) is re-imported by every worker. Put the call under "
-            "`if __name__ == \"__main__\":` (or use workers=1, or the CLI).")
+        raise WorkerCallError(_t("worker"))
     lock = Path(str(out) + ".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "w") as f:
@@ -619,7 +478,7 @@ def _run(plan, out, todo, provenance, device, workers, backend, address, progres
         try:
             import ray
         except ImportError as err:
-            raise ImportError("the ray backend needs Ray: pip install 'fpnlab[ray]'") from err
+            raise ImportError(_t("ray")) from err
         started = not ray.is_initialized()
         if started:
             kw = {"address": address} if address else {"num_cpus": max(1, workers), "include_dashboard": False}
@@ -633,7 +492,5 @@ def _run(plan, out, todo, provenance, device, workers, backend, address, progres
         finally:
             if started:
                 ray.shutdown()
-    else:
-        raise ValueError(f"backend={backend!r}: use local or ray")
     bar.close()
     return new
