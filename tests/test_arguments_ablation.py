@@ -200,7 +200,7 @@ def test_erf_radius_and_support_check_the_map():
 
 @pytest.mark.parametrize("kw", [{"iou": True}, {"iou": "0.5"}, {"background_iou": "0.1"}, {"score_threshold": False}])
 def test_error_kinds_refuses_thresholds_that_are_not_numbers(kw):
-    from fpnlab.error_kinds import error_kinds
+    from fpnlab.coco.error_kinds import error_kinds
 
     gt = {"images": [{"id": 1, "width": 10, "height": 10}], "categories": [{"id": 1, "name": "a"}],
           "annotations": []}

@@ -1,4 +1,4 @@
-"""fpnlab.error_kinds: true positives exactly as pycocotools' COCOeval decides them, false
+"""fpnlab.coco.error_kinds: true positives exactly as pycocotools' COCOeval decides them, false
 positives and misses sorted into TIDE's kinds (one hand-made case per kind), the kinds adding
 up, bad input refused with a fix — and, where the tidecv package is installed, the same counts
 as TIDE's own code."""
@@ -11,7 +11,7 @@ import pytest
 
 import fpnlab
 from fpnlab.coco.evaluate import _load_gt
-from fpnlab.error_kinds import KINDS, MAX_DETS, error_kinds
+from fpnlab.coco.error_kinds import KINDS, MAX_DETS, error_kinds
 from fpnlab.errors import CocoFormatError
 
 

@@ -1,5 +1,4 @@
 """fpnlab.preflight: a healthy detector passes; each deliberately broken one is caught, with a fix."""
-import pytest
 import torch
 from torch import nn
 from torchvision.transforms import v2

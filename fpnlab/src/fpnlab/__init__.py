@@ -19,7 +19,6 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 - ``fpnlab.heads``     small dense heads on the pyramid levels
 - ``fpnlab.detector``  backbone → neck → head, and a short training loop
 - ``fpnlab.metrics``   parameters, FLOPs, latency and peak activation memory of a module; COCO AP
-- ``fpnlab.error_kinds`` false positives and misses by kind (TIDE: cls, loc, both, dupe, bkg, missed)
 - ``fpnlab.receptive`` the effective receptive field, measured by back-propagation
 - ``fpnlab.preflight`` the four sanity checks before a long training run
 - ``fpnlab.ablation``  controlled ablations from a YAML plan (``python -m fpnlab.ablation``)

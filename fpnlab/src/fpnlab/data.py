@@ -24,9 +24,7 @@ import contextlib
 import io
 import json
 import math
-import numbers
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np

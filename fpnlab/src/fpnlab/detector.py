@@ -14,21 +14,17 @@ class target and its box target always describe the same object.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.ops import (batched_nms, box_convert, clip_boxes_to_image, generalized_box_iou_loss,
+from torchvision.ops import (batched_nms, clip_boxes_to_image, generalized_box_iou_loss,
                              remove_small_boxes, sigmoid_focal_loss)
 from tqdm.auto import tqdm
 
 from .backbones import TinyBackbone
 from .heads import DenseHead
-from .blocks.layers import conv_norm_act
 from .necks import FPN
-from .levels import Level
 from .errors import ArgumentError, FpnlabError, check_image_batch, check_int, check_ints, check_number
 from .i18n import Strings
 
@@ -264,7 +260,7 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     (score > 0.05, top 1000 per level, NMS 0.6, 100 per image) unless ``thresholds`` says
     otherwise. ``area_ranges`` is passed to ``coco_eval`` (e.g. ``scaled_area_ranges(128)``).
     ``errors=True`` adds ``"errors"``: the same detections' true positives, false positives by
-    kind and misses at IoU 0.5 (:func:`fpnlab.error_kinds.error_kinds`).
+    kind and misses at IoU 0.5 (:func:`fpnlab.coco.error_kinds.error_kinds`).
     """
     from .coco import coco_eval, coco_results
     from .data import _coco_dict
@@ -285,7 +281,7 @@ def evaluate(model: Detector, dataset, batch_size: int = 32, area_ranges=None, t
     dets = coco_results(preds, range(1, len(dataset) + 1), list(range(1, n_classes + 1)))
     out = coco_eval(gt, dets, area_ranges=area_ranges)
     if errors:
-        from .error_kinds import error_kinds
+        from .coco.error_kinds import error_kinds
 
         out["errors"] = error_kinds(gt, dets, iou=0.5)
     return out

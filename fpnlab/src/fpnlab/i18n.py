@@ -36,8 +36,10 @@ LANGS = ("en", "tr")
 _LOCALES = {"en": "en_US", "tr": "tr_TR"}
 _state = {"lang": "en"}
 
-# The shared labels and messages: one entry per key, both languages side by side. Looked up with
-# ``t`` (below); a module's own text lives in its own ``_t = Strings({...})`` table.
+# The book's shared vocabulary of table and plot labels, used by the library's tables and plots and
+# by the chapters' tables: one entry per key, both languages side by side, looked up with ``t``
+# (below). A module's own messages live in its own ``_t = Strings({...})`` table; sentences only a
+# chapter shows live in that chapter's prose.
 STRINGS: dict[str, dict[str, str]] = {
     # tables
     "level": {"en": "Level", "tr": "Seviye"},
@@ -59,7 +61,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "measured": {"en": "Measured stride", "tr": "Ölçülen stride"},
     "ok": {"en": "OK", "tr": "Tamam"},
     "mismatch": {"en": "MISMATCH", "tr": "UYUMSUZ"},
-    # recommend_level
     # plots and widgets
     "pyramid_title": {"en": "Feature pyramid", "tr": "Özellik piramidi"},
     "input": {"en": "Input", "tr": "Girdi"},
@@ -141,84 +142,6 @@ STRINGS: dict[str, dict[str, str]] = {
                  "tr": "aynı seviye"},
     "yolo_node": {"en": "every C2f reads the concat of its inputs",
                  "tr": "her C2f, girdilerinin concat'ını okur"},
-    # teaching errors of the necks (fpnlab.necks.checks)
-    "err_not_levels": {
-        "en": ("{neck} expects the backbone levels as a list ordered fine → coarse (e.g. "
-               "[C2, C3, C4, C5]) or a dict {{'C2': ..., 'C5': ...}}; got {got}. Pass everything "
-               "the backbone returns, not a single feature map."),
-        "tr": ("{neck}, backbone seviyelerini inceden kabaya sıralı bir liste (ör. [C2, C3, C4, C5]) "
-               "ya da {{'C2': ..., 'C5': ...}} biçiminde bir dict olarak bekliyor; gelen: {got}. "
-               "Tek bir feature map'i değil, backbone'un döndürdüğü her şeyi ver."),
-    },
-    "err_a_tensor": {"en": "a tensor of shape {shape}", "tr": "{shape} boyutlu bir tensor"},
-    "err_count": {
-        "en": "{neck} was built for {n} levels (in_channels={channels}) but got {got} feature maps. ",
-        "tr": "{neck} {n} seviye için kuruldu (in_channels={channels}) ama {got} feature map geldi. ",
-    },
-    "err_count_fix": {
-        "en": ("Pass all {n} levels (fine → coarse), or build the neck with one in_channels entry "
-               "per level you pass."),
-        "tr": ("{n} seviyenin hepsini ver (inceden kabaya) ya da neck'i, verdiğin her seviye için "
-               "bir in_channels değeriyle kur."),
-    },
-    "err_not_4d": {
-        "en": "{neck}: {name!r} (index {i:d}) is {got}; every level must be a (B, C, H, W) tensor.",
-        "tr": "{neck}: {name!r} (indeks {i:d}) {got}; her seviye (B, C, H, W) boyutlu bir tensor olmalı.",
-    },
-    "err_batch": {
-        "en": ("{neck}: {name!r} has batch size {b:d} but {first!r} has {b0:d}; all levels must "
-               "come from the same batch."),
-        "tr": ("{neck}: {name!r} seviyesinin batch boyutu {b:d}, {first!r} seviyesininki {b0:d}; "
-               "bütün seviyeler aynı batch'ten gelmeli."),
-    },
-    "err_order": {
-        "en": ("{neck}: levels are in the wrong order: {name!r} ({h:d}×{w:d}) is larger than the "
-               "level before it, {prev!r} ({ph:d}×{pw:d}). Pass levels fine → coarse "
-               "([C2, C3, C4, C5]); the top-down path starts at the last, coarsest one."),
-        "tr": ("{neck}: seviyeler yanlış sırada: {name!r} ({h:d}×{w:d}), kendinden önceki {prev!r} "
-               "({ph:d}×{pw:d}) seviyesinden büyük. Seviyeleri inceden kabaya ver "
-               "([C2, C3, C4, C5]); top-down yol sondaki, en kaba seviyeden başlar."),
-    },
-    "err_reversed": {"en": " The whole list looks reversed: pass it as feats[::-1].",
-                     "tr": " Liste baştan sona ters görünüyor: feats[::-1] olarak ver."},
-    "err_channels": {
-        "en": ("{neck}: {name!r} (index {i:d}) has {c:d} channels but the neck was built for "
-               "{want:d} there, so its first conv on that level expects {want:d} "
-               "(in_channels[{i:d}]). Build the neck with the backbone's channels, "
-               "in_channels={got} (see the backbone's feature_info)."),
-        "tr": ("{neck}: {name!r} (indeks {i:d}) {c:d} kanallı ama neck orada {want:d} kanal için "
-               "kuruldu; o seviyedeki ilk conv {want:d} kanal bekliyor (in_channels[{i:d}]). "
-               "Neck'i backbone'un kanallarıyla kur: in_channels={got} (backbone'un "
-               "feature_info'suna bak)."),
-    },
-    "err_stride": {
-        "en": ("{neck}: {name!r} is {h:d}×{w:d} but the level before it, {prev!r}, is {ph:d}×{pw:d}; "
-               "each level should be about half the size of the previous one (stride ×2). Check "
-               "the backbone's stride map with fpnlab.levels.measure_strides(backbone, "
-               "input_size): a stage may be missing its stride-2 downsampling, or a level may be "
-               "skipped."),
-        "tr": ("{neck}: {name!r} {h:d}×{w:d} ama kendinden önceki {prev!r} seviyesi {ph:d}×{pw:d}; "
-               "her seviye bir öncekinin yaklaşık yarısı olmalı (stride ×2). Backbone'un stride "
-               "haritasını fpnlab.levels.measure_strides(backbone, input_size) ile kontrol et: "
-               "bir stage'in stride 2'lik downsample'ı eksik olabilir ya da bir seviye atlanmış "
-               "olabilir."),
-    },
-    "err_yolo_count_fix": {
-        "en": ("YOLOPAN always fuses exactly C3, C4, C5 (strides 8/16/32): drop the other levels, "
-               "e.g. pass {{k: feats[k] for k in ('C3', 'C4', 'C5')}}, or use PANet for more levels."),
-        "tr": ("YOLOPAN her zaman tam olarak C3, C4, C5'i (stride 8/16/32) birleştirir: diğer "
-               "seviyeleri çıkar, ör. {{k: feats[k] for k in ('C3', 'C4', 'C5')}} ver, ya da daha "
-               "çok seviye için PANet kullan."),
-    },
-    "err_p6_channels": {
-        "en": ("LastLevelP6P7 computes P6 from {which}, which has {c:d} channels, but was built with "
-               "in_channels={want:d}. Build it with in_channels={c:d}."),
-        "tr": ("LastLevelP6P7, P6'yı {which} seviyesinden hesaplıyor; onun {c:d} kanalı var ama "
-               "in_channels={want:d} ile kuruldu. in_channels={c:d} ile kur."),
-    },
-    "err_p6_from_p5": {"en": "P5 (the FPN's top output)", "tr": "P5 (FPN'in en üst çıktısı)"},
-    "err_p6_from_c5": {"en": "C5 (the backbone's top level)", "tr": "C5 (backbone'un en üst seviyesi)"},
-    # stride checks (fpnlab.levels.check_feature_info)
 }
 
 

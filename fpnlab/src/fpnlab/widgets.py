@@ -20,7 +20,6 @@ import io
 
 import ipywidgets as W
 import numpy as np
-import pandas as pd
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

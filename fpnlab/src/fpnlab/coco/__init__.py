@@ -5,6 +5,8 @@
 - :mod:`fpnlab.coco.sizes`     COCO's size split: :func:`size_bucket`, :data:`COCO_AREA_RANGES`
   and its scaled version (:func:`scaled_area_ranges`)
 - :mod:`fpnlab.coco.results`   detector predictions → COCO result dicts (:func:`coco_results`)
+- :mod:`fpnlab.coco.error_kinds` false positives and misses by kind (TIDE: cls, loc, both, dupe,
+  bkg, missed) on pycocotools' own matching
 - :mod:`fpnlab.coco.evaluate`  AP and AR from pycocotools (:func:`coco_eval`)
 """
 from .evaluate import STAT_NAMES, coco_eval

@@ -33,9 +33,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .coco.evaluate import _check_detections, _load_gt
-from .errors import ArgumentError
-from .i18n import Strings
+from .evaluate import _check_detections, _load_gt
+from ..errors import ArgumentError
+from ..i18n import Strings
 
 # pycocotools' defaults for box AP: at most 100 detections per image and category, and the
 # "all" area range (an annotation outside it is ignored, as COCOeval does)
