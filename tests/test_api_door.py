@@ -465,6 +465,6 @@ def test_bad_value_tables_are_as_documented():
     s = inspect.Parameter("image_size", inspect.Parameter.KEYWORD_ONLY, annotation="float")
     assert 1.5 not in _bad_values(s, 640.0) and 0 in _bad_values(s, 640.0)
     assert not _size_like(inspect.Parameter("smooth", inspect.Parameter.KEYWORD_ONLY, annotation="bool"))
-    assert _outcome(lambda: fpnlab.errors.check_int("n", 0)) is None
+    assert _outcome(lambda: fpnlab.arguments.check_int("n", 0)) is None
     assert _outcome(lambda: int("x")).startswith("builtins.ValueError")
     assert _outcome(lambda: None) == "accepted silently"

@@ -10,7 +10,7 @@ PKG = Path(__file__).resolve().parents[1] / "fpnlab" / "src" / "fpnlab"
 
 # Layer of each top-level module or package (fpnlab/README.md); lower numbers are lower layers.
 LAYERS = {
-    "i18n": 1, "errors": 1,
+    "errors": 1, "i18n": 1, "arguments": 1,
     "levels": 2, "blocks": 2, "coco": 2,
     "data": 3, "datastats": 3, "backbones": 3, "necks": 3,
     "heads": 4, "detector": 4, "metrics": 4,

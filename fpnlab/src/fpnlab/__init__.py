@@ -4,7 +4,8 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 
 - ``fpnlab.i18n``      the reader's language: ``set_lang``, ``Strings`` tables (the one translation
   mechanism; the shared labels are ``t``), number formats
-- ``fpnlab.errors``    the errors fpnlab raises and the argument checks at the door
+- ``fpnlab.errors``    the errors fpnlab raises (``FpnlabError`` and its kinds)
+- ``fpnlab.arguments`` the checks every public function runs on its arguments at the door
 - ``fpnlab.levels``    pyramid levels: names, stride maps (measure, check, tabulate) and the rule
   that assigns an object to a level
 - ``fpnlab.blocks``    building blocks: conv + norm + activation (one norm factory), YOLO's

@@ -26,8 +26,8 @@ from torch import nn
 from torchvision.ops import DropBlock2d, drop_block2d
 
 from .blocks.layers import check_rate, conv_norm_act
-from .errors import (ArgumentError, FpnlabError, UnknownNameError, check_bool, check_image_batch, check_int,
-                     check_ints, is_int)
+from .arguments import check_bool, check_image_batch, check_int, check_ints, is_int
+from .errors import ArgumentError, FpnlabError, UnknownNameError
 from .i18n import Strings
 from .levels import Level, as_levels, level_name, measure_strides
 

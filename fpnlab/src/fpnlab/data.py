@@ -31,7 +31,8 @@ import numpy as np
 import torch
 
 from .coco.format import CocoFormatError, check_coco
-from .errors import ArgumentError, check_int, check_ints, check_number, check_size
+from .arguments import check_int, check_ints, check_number, check_size
+from .errors import ArgumentError
 from .i18n import Strings
 from .levels import stride_table
 

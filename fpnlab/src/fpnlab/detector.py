@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 from .backbones import TinyBackbone
 from .heads import DenseHead
 from .necks import FPN
-from .errors import ArgumentError, FpnlabError, check_image_batch, check_int, check_ints, check_number
+from .arguments import check_image_batch, check_int, check_ints, check_number
+from .errors import ArgumentError, FpnlabError
 from .i18n import Strings
 
 # Inference thresholds (see Detector.predict). The first three are what the book's chapters use

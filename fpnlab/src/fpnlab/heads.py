@@ -17,7 +17,8 @@ import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
 from .blocks.layers import make_norm
-from .errors import ArgumentError, check_choice, check_image_batch, check_int, check_number
+from .arguments import check_choice, check_image_batch, check_int, check_number
+from .errors import ArgumentError
 from .i18n import Strings
 
 _t = Strings({

@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import re
 import string
 from collections.abc import Mapping
+
+from .errors import ArgumentError, UnknownNameError
 
 LANGS = ("en", "tr")
 _LOCALES = {"en": "en_US", "tr": "tr_TR"}
@@ -150,8 +153,6 @@ def check_lang(lang, where: str | None = None) -> str:
     choices (in the language set so far)."""
     if isinstance(lang, str) and lang in LANGS:
         return lang
-    from .errors import UnknownNameError  # errors builds its table with Strings: import on use
-
     raise UnknownNameError(_t("err_lang", _state["lang"], where=f"{where}: " if where else "", lang=lang,
                               choices=", ".join(LANGS)))
 
@@ -196,9 +197,9 @@ def fmt_num(x, lang: str | None = None, decimals: int | None = None) -> str:
 def _check_decimals(decimals, where: str) -> int | None:
     if decimals is None:
         return None
-    from .errors import check_int  # errors builds its table with Strings: import on use
-
-    return check_int("decimals", decimals, minimum=0, where=where)
+    if not (isinstance(decimals, numbers.Integral) and not isinstance(decimals, bool) and decimals >= 0):
+        raise ArgumentError(_t("err_decimals", where=where, value=decimals))
+    return int(decimals)
 
 
 def fmt_pct(x: float, lang: str | None = None, decimals: int = 1) -> str:
@@ -295,7 +296,6 @@ class Strings:
     def __call__(self, key: str, lang: str | None = None, /, **fmt) -> str:
         lang = _lang(lang)
         if key not in self.table:
-            from .errors import UnknownNameError
 
             close = difflib.get_close_matches(str(key), list(self.table), n=3) or list(self.table)[:3]
             raise UnknownNameError(_t("err_key", lang, key=key, home=self.home, close=", ".join(map(repr, close))))
@@ -309,7 +309,6 @@ class Strings:
 
 
 def _fail(name: str, /, **fmt):
-    from .errors import ArgumentError  # errors builds its table with Strings: import on use
 
     raise ArgumentError(_t(name, _state["lang"], **fmt))
 
@@ -327,6 +326,10 @@ _t = Strings({
     "err_lacks": {
         "en": "Strings: {key!r} lacks {missing}. Fix: give every key a text in {langs}.",
         "tr": "Strings: {key!r} anahtarında {missing} eksik. Düzeltme: her anahtara {langs} dillerinin hepsinde bir metin ver.",
+    },
+    "err_decimals": {
+        "en": "{where}: decimals = {value!r} must be an integer ≥ 0. Fix: pass a whole number ≥ 0, e.g. decimals=2.",
+        "tr": "{where}: decimals = {value!r} en az 0 olan bir tam sayı olmalı. Düzeltme: 0 ya da daha büyük bir tam sayı ver, örneğin decimals=2.",
     },
     "err_fields": {
         "en": "Strings: {key!r} uses different fields in its languages, {fields}. Fix: use the same {{names}} in each.",

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import ArgumentError, FpnlabError, check_int, check_ints, check_number, check_size
+from .arguments import check_int, check_ints, check_number, check_size
+from .errors import ArgumentError, FpnlabError
 from .i18n import Strings
 
 _t = Strings({

@@ -25,7 +25,8 @@ from torch.utils.flop_counter import FlopCounterMode
 # Importing torch.utils.benchmark makes torch.utils.cpp_extension log "No CUDA runtime is found" on
 # every CPU-only machine (a note for people compiling extensions, not for timing): silence that
 # logger for the import only.
-from .errors import ArgumentError, check_int
+from .arguments import check_int
+from .errors import ArgumentError
 from .i18n import Strings
 
 _t = Strings({

@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .errors import ArgumentError, check_image_batch, check_int, check_number
+from .arguments import check_image_batch, check_int, check_number
+from .errors import ArgumentError
 from .i18n import Strings, fmt_pct, get_lang
 
 # This module's own text, both languages side by side per key (Strings checks both are there);

@@ -23,7 +23,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .errors import ArgumentError, check_int, check_number, check_size
+from .arguments import check_int, check_number, check_size
+from .errors import ArgumentError
 from .i18n import Strings
 
 _t = Strings({

@@ -25,7 +25,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .errors import ArgumentError, check_choice
+from .arguments import check_choice
+from .errors import ArgumentError
 from .i18n import Strings, fmt_num, t
 from .necks import fusion_weights
 from .levels import recommend_level, stride_from_sizes, stride_table

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import nn
 
-from ..errors import ArgumentError, UnknownNameError, check_int
+from ..arguments import check_int
+from ..errors import ArgumentError, UnknownNameError
 from ..i18n import Strings
 
 _t = Strings({

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 
-from ..errors import check_int
+from ..arguments import check_int
 from ..i18n import Strings
 from .plan import PlanError, PlanNameError
 

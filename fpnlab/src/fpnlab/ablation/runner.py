@@ -15,7 +15,8 @@ from pathlib import Path
 
 import torch
 
-from ..errors import ArgumentError, FpnlabError, check_choice, check_int
+from ..arguments import check_choice, check_int
+from ..errors import ArgumentError, FpnlabError
 from ..i18n import Strings
 from .factories import _check_options, make_detector, make_split
 from .plan import METRICS, PlanError, choose, jobs, load_plan

@@ -35,7 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_choice, check_image_batch, check_int, is_int
+from ..arguments import check_bool, check_choice, check_image_batch, check_int, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 
 _CH = dict(channels_arg="channels")

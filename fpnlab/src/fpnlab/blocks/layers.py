@@ -11,7 +11,8 @@ import math
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_choice, check_int, check_number, is_int
+from ..arguments import check_bool, check_choice, check_int, check_number, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 
 NORMS = (None, "bn", "gn")

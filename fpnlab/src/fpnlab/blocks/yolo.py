@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_image_batch, check_int, check_number, is_int
+from ..arguments import check_bool, check_image_batch, check_int, check_number, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from .layers import check_rate, make_act, make_norm
 

@@ -45,7 +45,8 @@ from torch import nn
 from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from ..errors import ArgumentError, check_choice, check_image_batch, check_int, is_int
+from ..arguments import check_choice, check_image_batch, check_int, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from .layers import ACTS, NORMS, conv_norm_act, make_act, make_norm
 from .yolo import C2f

@@ -28,7 +28,7 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import check_choice
+from ..arguments import check_choice
 from ..i18n import Strings
 from .format import CocoFormatError, check_coco
 from .sizes import COCO_AREA_RANGES

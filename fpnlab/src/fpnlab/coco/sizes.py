@@ -11,7 +11,7 @@ moves the split for smaller images.
 """
 from __future__ import annotations
 
-from ..errors import check_number
+from ..arguments import check_number
 
 SMALL_MAX = 32 ** 2   # COCO: small is area < 32²
 MEDIUM_MAX = 96 ** 2  # medium is 32² ≤ area < 96², large is area ≥ 96²

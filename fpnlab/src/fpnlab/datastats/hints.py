@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import check_int, check_ints
+from ..arguments import check_int, check_ints
 from ..i18n import Strings, _lang, fmt_num, fmt_pct
 from ..levels import assign_level, level_name
 from .stats import DatasetStats, dataset_stats  # noqa: F401  (dataset_stats: used by the doctest)
@@ -164,7 +164,7 @@ def assign_levels(side_px, strides=STRIDES, min_cells: float = MIN_CELLS) -> np.
 
 # ---------------------------------------------------------------- one function per topic
 
-def levels_hints(side: np.ndarray, n: int, strides: list, lang: str) -> list[Hint]:
+def levels_hints(side: np.ndarray, n: int, strides: list, lang: str | None = None) -> list[Hint]:
     """P2 (is a stride-4 level worth its cost?) and the stride plan (which levels carry objects;
     would a coarser one still see the median object?)."""
     px = MIN_CELLS * strides[1] if len(strides) > 1 else MIN_CELLS * strides[0]
@@ -190,7 +190,7 @@ def levels_hints(side: np.ndarray, n: int, strides: list, lang: str) -> list[Hin
     return [p2, plan]
 
 
-def fusion_hint(stats: DatasetStats, side: np.ndarray, n: int, lang: str) -> Hint:
+def fusion_hint(stats: DatasetStats, side: np.ndarray, n: int, lang: str | None = None) -> Hint:
     """Neck fusion: a wide spread of sizes or a crowded set → a stronger (bottom-up) fusion."""
     pos = side[side > 0]
     octaves = float(np.log2(np.percentile(pos, 90) / np.percentile(pos, 10))) if pos.size else 0.0
@@ -212,7 +212,7 @@ def crowding(stats: DatasetStats, n: int) -> float:
     return float((stats.overlap >= CROWD_IOU).sum() / n)
 
 
-def norm_hint(stats: DatasetStats, scale: np.ndarray, lang: str) -> Hint:
+def norm_hint(stats: DatasetStats, scale: np.ndarray, lang: str | None = None) -> Hint:
     """Norm: the batch per device that fits at the training resolution → choose_norm."""
     from ..blocks.layers import choose_norm
 
@@ -223,7 +223,7 @@ def norm_hint(stats: DatasetStats, scale: np.ndarray, lang: str) -> Hint:
                 {"median_image_px": pixels, "batch_per_device": batch})
 
 
-def small_object_hints(stats: DatasetStats, n: int, lang: str) -> list[Hint]:
+def small_object_hints(stats: DatasetStats, n: int, lang: str | None = None) -> list[Hint]:
     """Many COCO-small objects → zoom-in scale jitter and copy-paste."""
     small = stats.size_counts["small"] / n
     if small < SMALL_SHARE:
@@ -238,7 +238,7 @@ def class_ratio(stats: DatasetStats) -> float:
     return max(with_objects) / min(with_objects) if with_objects else 1.0
 
 
-def class_imbalance_hints(stats: DatasetStats, lang: str) -> list[Hint]:
+def class_imbalance_hints(stats: DatasetStats, lang: str | None = None) -> list[Hint]:
     """Imbalanced classes → oversample; classes without objects → a data hint."""
     out = []
     ratio = class_ratio(stats)
@@ -252,7 +252,7 @@ def class_imbalance_hints(stats: DatasetStats, lang: str) -> list[Hint]:
     return out
 
 
-def image_quality_hints(stats: DatasetStats, lang: str) -> list[Hint]:
+def image_quality_hints(stats: DatasetStats, lang: str | None = None) -> list[Hint]:
     """Dark, flat or blurry images (median brightness, contrast, variance of the Laplacian) →
     photometric or blur augmentation; nothing without pixel statistics."""
     out = []
@@ -268,7 +268,7 @@ def image_quality_hints(stats: DatasetStats, lang: str) -> list[Hint]:
     return out
 
 
-def default_augmentation_hint(stats: DatasetStats, n: int, lang: str) -> Hint:
+def default_augmentation_hint(stats: DatasetStats, n: int, lang: str | None = None) -> Hint:
     """Nothing stands out → the standard recipe."""
     small, ratio = stats.size_counts["small"] / n, class_ratio(stats)
     return Hint("augmentation", "aug_default",

@@ -35,7 +35,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..blocks.layers import make_norm
-from ..errors import ArgumentError, check_choice, check_int, is_int
+from ..arguments import check_choice, check_int, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import next_names, p_names
 from .checks import (FromBackbone, check_in_channels, check_levels, match_size, out_levels,

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import torch
 import torch.nn.functional as F
 
-from ..errors import ArgumentError, FpnlabError, is_int
+from ..arguments import is_int
+from ..errors import ArgumentError, FpnlabError
 from ..i18n import Strings
 from ..levels import Level, as_levels, default_strides, level_name
 

@@ -17,7 +17,8 @@ import torch  # noqa: F401  (used by the doctest)
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import ArgumentError, check_bool, check_int
+from ..arguments import check_bool, check_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, next_names
 from .checks import PyramidInputError

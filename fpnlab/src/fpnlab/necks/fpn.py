@@ -25,7 +25,8 @@ from torch import nn
 
 from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
-from ..errors import ArgumentError, check_bool, check_choice, check_int
+from ..arguments import check_bool, check_choice, check_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import p_names
 from .checks import (FromBackbone, check_in_channels, check_levels, out_levels, resolve_strides,

@@ -16,7 +16,7 @@ from torch import nn
 
 from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
-from ..errors import check_bool, check_choice, check_int, check_ints
+from ..arguments import check_bool, check_choice, check_int, check_ints
 from ..levels import Level
 from .checks import check_channels, check_in_channels, check_maps, split_levels
 

@@ -25,7 +25,8 @@ import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
-from ..errors import ArgumentError, check_choice, check_int
+from ..arguments import check_choice, check_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from .checks import FromBackbone, match_size
 from .fpn import FPN

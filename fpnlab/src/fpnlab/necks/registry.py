@@ -32,7 +32,8 @@ from collections.abc import Sequence
 
 from torch import nn
 
-from ..errors import ArgumentError, check_choice
+from ..arguments import check_choice
+from ..errors import ArgumentError
 from ..i18n import Strings
 from .bifpn import BiFPN
 from .fpn import FPN

@@ -28,7 +28,8 @@ import torch
 from torch import nn
 
 from ..blocks.yolo import C2f, SPPF, ConvBNSiLU
-from ..errors import ArgumentError, check_bool, check_int, is_int
+from ..arguments import check_bool, check_int, is_int
+from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, p_names
 from .checks import check_in_channels, check_levels, match_size, split_levels
