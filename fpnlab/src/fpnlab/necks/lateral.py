@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import torch  # noqa: F401  (used by the doctest)
 from torch import nn
 
+from ..arguments import check_bool, check_choice, check_int, check_ints
 from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
-from ..arguments import check_bool, check_choice, check_int, check_ints
-from ..levels import Level
+from ..levels import Level, level_name, p_names
 from .checks import check_channels, check_in_channels, check_maps, split_levels
 
 
@@ -63,7 +63,7 @@ class LateralNeck(nn.Module):
         self.attention = nn.ModuleList(
             make_attention(attention, out_channels) for _ in in_channels) if attention else None
         if strides is not None:
-            self.feature_info = [Level(f"P{s.bit_length() - 1}", out_channels, s) for s in strides]
+            self.feature_info = [Level(level_name(s), out_channels, s) for s in strides]
 
     def forward(self, feats):
         x, names = split_levels(feats, "LateralNeck")
@@ -74,7 +74,7 @@ class LateralNeck(nn.Module):
             out = [att(o) for att, o in zip(self.attention, out)]
         if names is None:
             return out
-        return OrderedDict(("P" + k[1:] if k.startswith("C") else k, v) for k, v in zip(names, out))
+        return OrderedDict(zip(p_names(names, len(out)), out))
 
 
 __all__ = ["LateralNeck"]

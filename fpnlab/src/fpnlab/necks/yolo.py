@@ -31,7 +31,7 @@ from ..blocks.yolo import C2f, SPPF, ConvBNSiLU
 from ..arguments import check_bool, check_int, is_int
 from ..errors import ArgumentError
 from ..i18n import Strings
-from ..levels import Level, p_names
+from ..levels import Level, level_name, p_names
 from .checks import check_in_channels, check_levels, match_size, split_levels
 from .fpn import upsample_to
 
@@ -111,7 +111,7 @@ class YOLOPAN(nn.Module):
         check_bool("sppf", sppf, where="YOLOPAN")
         (c3, c4, c5), (o3, o4, o5) = in_channels, out
         self.in_channels, self.out_channels = in_channels, out
-        self.feature_info = [Level(f"P{k}", c, 2 ** k) for k, c in zip((3, 4, 5), out)]
+        self.feature_info = [Level(level_name(2 ** k), c, 2 ** k) for k, c in zip((3, 4, 5), out)]
         self.sppf = SPPF(c5, c5) if sppf else None      # YOLOv8's layer 9: C5 -> SPPF(C5)
         self.td4 = C2f(c5 + c4, o4, depth)            # cat[up(C5), C4]
         self.td3 = C2f(o4 + c3, o3, depth)            # cat[up(T4), C3] -> P3
