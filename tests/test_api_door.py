@@ -42,9 +42,11 @@ from fpnlab.errors import FpnlabError  # noqa: E402
 
 torch.set_num_threads(1)
 
-# The book's API: fpnlab._API's names, every public callable of these modules, and these of ablation.
+# The book's API: fpnlab._API's names, every public callable of these modules, and these of ablation
+# (its model and measurement functions and the adapters they build models with).
 MODULES = ["levels", "blocks", "necks", "coco", "metrics", "detector", "data", "datastats", "preflight"]
-ABLATION = ["make_backbone", "make_neck", "make_detector", "make_data", "make_split", "measure", "measure_plan"]
+ABLATION = ["make_backbone", "make_neck", "make_detector", "make_data", "make_split", "measure", "measure_plan",
+            "BackboneWithNeck", "PickLevels"]
 
 # Types a reader gets back rather than builds (results, records, a base class), and errors.
 NOT_CALLED = {
@@ -180,6 +182,10 @@ VALID: dict[str, Call] = {
     "levels.check_feature_info": call(new(tiny_backbone), 64, in_channels=3),
     "levels.stride_table": call(64, strides=(8, 16, 32)),
     "levels.recommend_level": call(40, strides=(4, 8, 16, 32), min_cells=2),
+    "levels.assign_level": call(40, strides=(4, 8, 16, 32), min_cells=2),
+    "levels.default_strides": call(3, top=32),
+    "levels.p_names": call(["C3", "C4"], 2),
+    "levels.next_names": call(["P4", "P5"], 2),
     # fpnlab.blocks
     "blocks.Bottleneck": call(8, forward=new(image, 8)),
     "blocks.C2f": call(8, 8, n=1, forward=new(image, 8)),
@@ -214,6 +220,9 @@ VALID: dict[str, Call] = {
     "necks.fusion_weights": call(new(torch.ones, 2), "fast"),
     "necks.path_length": call(new(lambda: fpnlab.PANet([8, 16, 32], 16))),
     "necks.upsample_to": call(new(image, 8, 4), (8, 8)),
+    "necks.LateralNeck": call([8, 16, 32], 16, forward=new(pyramid)),
+    "necks.make_neck": call("fpn", [8, 16, 32], 16),
+    "necks.neck_options": call("fpn"),
     # fpnlab.coco
     "coco.check_coco": call(new(good_coco)),
     "coco.coco_eval": call(new(good_coco), new(detections)),
@@ -231,10 +240,9 @@ VALID: dict[str, Call] = {
                               new(lambda: importlib.import_module("fpnlab.heads").DenseHead(8, 2)),
                               strides=[4, 8, 16, 32], forward=new(image, 3, 64)),
     "detector.evaluate": call(new(tiny_detector), new(shapes), batch_size=2),
-    "detector.BackboneWithNeck": call(new(tiny_backbone), new(lambda: fpnlab.FPN([8, 16, 32, 64], 8)), 8,
+    "ablation.BackboneWithNeck": call(new(tiny_backbone), new(lambda: fpnlab.FPN([8, 16, 32, 64], 8)), 8,
                                       forward=new(image, 3, 64)),
-    "detector.LateralNeck": call([8, 16, 32], 16, forward=new(pyramid)),
-    "detector.PickLevels": call(new(tiny_backbone), ["C3", "C4"], forward=new(image, 3, 64)),
+    "ablation.PickLevels": call(new(tiny_backbone), ["C3", "C4"], forward=new(image, 3, 64)),
     "detector.tiny_detector": call(2, width=8, forward=new(image, 3, 64)),
     "detector.train": call(new(tiny_detector), new(shapes), steps=1, batch_size=2, progress=False),
     # fpnlab.data
@@ -247,7 +255,6 @@ VALID: dict[str, Call] = {
     "data.coco_loader": call(new(coco_folder), batch_size=1),
     "data.random_pyramid": call(64, [8, 16], first=3, batch=1),
     # fpnlab.datastats
-    "datastats.load_coco": call(new(good_coco)),
     "datastats.size_bucket": call(100.0),
     "datastats.max_overlap": call(np.array([[0.0, 0.0, 4.0, 4.0], [2.0, 2.0, 6.0, 6.0]])),
     "datastats.pixel_stats": call(new(lambda: f"{coco_folder_path()}/1.png")),
@@ -280,8 +287,10 @@ SIZE_NAME = re.compile(r"^(c|cin|cout|channels|in_channels|out_channels|size|inp
                        r"stride|strides|n|num_\w+|n_\w+|repeats|steps|batch_size|batch|width|widths|depth|"
                        r"depths|heads|reduction|k|kernel_size|groups|bins|rounds|number|min_cells|"
                        r"min_batch|devices|threads|max_objects|min_side|max_side|dilation|gamma)$")
-# Zero is a meaningful value here (no warm-up, offset b = 0, a level or seed numbered 0, ...).
-ZERO_OK = {"warmup", "b", "seed", "first", "decimals", "num_workers", "image_ids", "category_ids"}
+# Zero is a meaningful value here (no warm-up, offset b = 0, a level or seed numbered 0, ...;
+# clutter=0: ContextShapes without clutter rings, as the ablation's data configs use;
+# image_ids/category_ids: check_coco accepts id 0 for images and categories).
+ZERO_OK = {"warmup", "b", "seed", "first", "decimals", "num_workers", "image_ids", "category_ids", "clutter"}
 # Not sizes: indices into a list, where 0 and -1 are valid.
 NOT_SIZES = {"from_level", "to_level", "out_indices"}
 

@@ -38,8 +38,8 @@ from .levels import stride_table
 
 _t = Strings({
     "sides": {
-        "en": "Shapes: need 1 ≤ min_side ≤ max_side ≤ size; got min_side={lo}, max_side={hi}, size={size}. Fix: pick sides that fit in the image.",
-        "tr": "Shapes: 1 ≤ min_side ≤ max_side ≤ size olmalı; gelen min_side={lo}, max_side={hi}, size={size}. Düzeltme: görüntüye sığan kenar uzunlukları seç.",
+        "en": "{where}: need 1 ≤ min_side ≤ max_side ≤ size; got min_side={lo}, max_side={hi}, size={size}. Fix: pick sides that fit in the image.",
+        "tr": "{where}: 1 ≤ min_side ≤ max_side ≤ size olmalı; gelen min_side={lo}, max_side={hi}, size={size}. Düzeltme: görüntüye sığan kenar uzunlukları seç.",
     },
     "context": {
         "en": "ContextShapes: context = {value!r} is the probability that a dot's class follows the marker. Fix: give a value in [0, 1] (0.5 = no cue).",
@@ -90,7 +90,15 @@ def _draw(canvas: np.ndarray, kind: int, x0: int, y0: int, side: int, colour: np
 
 
 def make_image(rng: np.random.Generator, size: int, max_objects: int, min_side: int, max_side: int):
-    """One ``(3, size, size)`` float image in [0, 1], its boxes ``(N, 4)`` xyxy and labels ``(N,)``."""
+    """One ``(3, size, size)`` float image in [0, 1], its boxes ``(N, 4)`` xyxy and labels ``(N,)``:
+    1..``max_objects`` shapes with sides log-uniform in ``[min_side, max_side]`` px
+    (``1 ≤ min_side ≤ max_side ≤ size``)."""
+    size = check_int("size", size, where="make_image")
+    max_objects = check_int("max_objects", max_objects, where="make_image")
+    min_side = check_int("min_side", min_side, where="make_image")
+    max_side = check_int("max_side", max_side, where="make_image")
+    if not min_side <= max_side <= size:
+        raise ArgumentError(_t("sides", where="make_image", lo=min_side, hi=max_side, size=size))
     canvas = rng.uniform(0.0, 0.35, (size, size, 3)).astype(np.float32)
     boxes, labels = [], []
     for _ in range(rng.integers(1, max_objects + 1)):
@@ -136,14 +144,14 @@ class Shapes(GeneratedSet):
 
     def __init__(self, n: int = 256, size: int = 128, max_objects: int = 3, min_side: int = 6,
                  max_side: int | None = None, seed: int = 0):
-        n = check_int("n", n, minimum=0, where="Shapes")
+        n = check_int("n", n, where="Shapes")
         size = check_int("size", size, where="Shapes")
         max_objects = check_int("max_objects", max_objects, where="Shapes")
         seed = check_int("seed", seed, minimum=0, where="Shapes")
         min_side = check_int("min_side", min_side, where="Shapes")
         max_side = check_int("max_side", max_side, where="Shapes") if max_side is not None else size // 2
         if not 1 <= min_side <= max_side <= size:
-            raise ArgumentError(_t("sides", lo=min_side, hi=max_side, size=size))
+            raise ArgumentError(_t("sides", where="Shapes", lo=min_side, hi=max_side, size=size))
         rng = np.random.default_rng(seed)
         self.size = size
         self.items = [make_image(rng, size, max_objects, min_side, max_side) for _ in range(n)]
@@ -217,7 +225,7 @@ class ContextShapes(GeneratedSet):
                  label_marker: bool = False, clutter: int = 2, blur: float = 0.0, noise: float = 0.0,
                  low_light: float = 0.0, dot_look: bool = False):
         w = "ContextShapes"
-        n = check_int("n", n, minimum=0, where=w)
+        n = check_int("n", n, where=w)
         seed = check_int("seed", seed, minimum=0, where=w)
         if not (isinstance(context, (int, float)) and not isinstance(context, bool) and 0.0 <= context <= 1.0):
             raise ArgumentError(_t("context", value=context))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arguments import check_int, check_ints, check_number, check_size
+from .arguments import check_int, check_ints, check_number, check_size, is_int
 from .errors import ArgumentError, FpnlabError
 from .i18n import Strings
 
@@ -77,9 +77,13 @@ _t = Strings({
         "en": "default_strides: {n:d} levels ending at stride {top:d} would need strides below 1. Fix: pass the strides (in_strides) yourself.",
         "tr": "default_strides: stride {top:d}'de biten {n:d} seviye 1'den küçük stride'lar gerektirir. Düzeltme: stride'ları (in_strides) kendin ver.",
     },
-    "err_strides": {
-        "en": "{where}: strides = {value!r} must be a non-empty list of numbers > 0. Fix: pass e.g. strides=[8, 16, 32].",
-        "tr": "{where}: strides = {value!r} sıfırdan büyük sayılardan oluşan boş olmayan bir liste olmalı. Düzeltme: örneğin strides=[8, 16, 32] ver.",
+    "err_level_channels": {
+        "en": "Level: channels = {value!r} must be None (unknown) or an integer ≥ 1. Fix: pass e.g. channels=64.",
+        "tr": "Level: channels = {value!r} None (bilinmiyor) ya da en az 1 olan bir tam sayı olmalı. Düzeltme: örneğin channels=64 ver.",
+    },
+    "err_level_size": {
+        "en": "Level: size = {value!r} must be None (unknown) or a pair (H, W) of integers ≥ 1. Fix: pass e.g. size=(32, 32).",
+        "tr": "Level: size = {value!r} None (bilinmiyor) ya da en az 1 olan tam sayılardan bir (H, W) çifti olmalı. Düzeltme: örneğin size=(32, 32) ver.",
     },
 })
 
@@ -88,17 +92,39 @@ DEFAULT_STRIDES = (4, 8, 16, 32, 64, 128)  # P2 .. P7
 
 @dataclass(frozen=True)
 class Level:
-    """One pyramid level: its name, channel count, stride and (when known) its ``(H, W)``."""
+    """One pyramid level: its name, channel count, stride and (when known) its ``(H, W)``.
+
+    ``channels`` is ``None`` when unknown (:func:`stride_table`, timm-style dicts without
+    ``num_chs``); ``stride`` is a number > 0 — an int for a real level, a float only when
+    :func:`measure_strides` measures a ratio that no power of two explains (``stride_from_sizes``);
+    ``size`` is ``None`` or ``(H, W)`` in cells. Anything else raises
+    :class:`fpnlab.errors.ArgumentError`.
+
+    >>> Level("C3", 0, 8)
+    Traceback (most recent call last):
+    ...
+    fpnlab.errors.ArgumentError: Level: channels = 0 must be None (unknown) or an integer ≥ 1. Fix: pass e.g. channels=64.
+    """
 
     name: str
     channels: int | None
     stride: int | float
     size: tuple[int, int] | None = None
 
+    def __post_init__(self):
+        if self.channels is not None and not (is_int(self.channels) and self.channels >= 1):
+            raise ArgumentError(_t("err_level_channels", value=self.channels))
+        check_number("stride", self.stride, 0, strict=True, where="Level")
+        if self.size is not None and not (
+                isinstance(self.size, Sequence) and not isinstance(self.size, str) and len(self.size) == 2
+                and all(is_int(v) and v >= 1 for v in self.size)):
+            raise ArgumentError(_t("err_level_size", value=self.size))
+
 
 def level_name(stride: int, prefix: str = "P") -> str:
-    """``level_name(16) == "P4"``: a level is named after log2 of its stride."""
-    check_number("stride", stride, 0, strict=True, where="level_name")
+    """``level_name(16) == "P4"``: a level is named after log2 of its stride (an integer ≥ 1; a
+    stride that is no power of two gives ``"P(s12)"``)."""
+    check_int("stride", stride, where="level_name")
     k = math.log2(stride)
     return f"{prefix}{int(k)}" if k.is_integer() else f"{prefix}(s{stride})"
 
@@ -110,6 +136,7 @@ def p_names(names: list[str] | None, n: int) -> list[str]:
     >>> p_names(["C3", "C4"], 2), p_names(["a", "b"], 2), p_names(None, 2)
     (['P3', 'P4'], ['a', 'b'], ['P0', 'P1'])
     """
+    n = check_int("n", n, where="p_names")
     if names is None:
         return [f"P{i}" for i in range(n)]
     if all(re.fullmatch(r"C\d+", k) for k in names):
@@ -124,6 +151,7 @@ def next_names(names: list[str], n: int) -> list[str]:
     >>> next_names(["P4", "P5"], 2), next_names(["out"], 1)
     (['P6', 'P7'], ['extra0'])
     """
+    n = check_int("n", n, where="next_names")
     m = re.fullmatch(r"P(\d+)", names[-1]) if names else None
     return [f"P{int(m.group(1)) + j + 1}" if m else f"extra{j}" for j in range(n)]
 
@@ -147,7 +175,13 @@ def as_hw(input_size, where: str = "input_size") -> tuple[int, int]:
 def stride_from_sizes(n_in: int, n_out: int) -> int | float:
     """The stride that maps ``n_in`` pixels to ``n_out`` cells: the nearest power of two when it
     explains the size (``ceil`` or ``floor`` of ``n_in / s``, as convs with padding give for odd
-    inputs), else the exact ratio."""
+    inputs), else the exact ratio. ``n_in`` and ``n_out`` are integers ≥ 1.
+
+    >>> stride_from_sizes(65, 33), stride_from_sizes(96, 8), stride_from_sizes(64, 128)
+    (2, 12, 0.5)
+    """
+    n_in = check_int("n_in", n_in, where="stride_from_sizes")
+    n_out = check_int("n_out", n_out, where="stride_from_sizes")
     s = 2 ** round(math.log2(n_in / n_out))
     if n_out in (math.ceil(n_in / s), n_in // s):
         return s
@@ -271,13 +305,9 @@ def stride_table(input_size, strides: Sequence[int] = (4, 8, 16, 32)) -> list[Le
     return [Level(level_name(s), None, s, (math.ceil(h / s), math.ceil(w / s))) for s in strides]
 
 
-def _strides(strides, where: str) -> list:
-    ok = (isinstance(strides, Sequence) and not isinstance(strides, str) and len(strides) > 0
-          and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v > 0
-                  for v in strides))
-    if not ok:
-        raise ArgumentError(_t("err_strides", where=where, value=strides))
-    return list(strides)
+def _strides(strides, where: str) -> list[int]:
+    """``strides`` as a list of ints ≥ 1 (in any order), else :class:`ArgumentError`."""
+    return check_ints("strides", strides, where=where)
 
 
 def assign_level(side_px, strides=DEFAULT_STRIDES, min_cells: float = 2, index: bool = False):

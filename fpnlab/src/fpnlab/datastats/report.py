@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arguments import check_int
 from ..coco.sizes import BUCKETS
 from ..i18n import Strings, _lang, fmt_num
 from .stats import STAT_KEYS, DatasetStats
@@ -82,6 +83,7 @@ def plot(stats: DatasetStats, lang: str | None = None, bins: int = 20):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import ScalarFormatter
 
+    bins = check_int("bins", bins, where="plot")
     lang = _lang(lang)
     hist = stats.histograms(bins)
     fig, axes = plt.subplots(3, 3, figsize=(12, 9))

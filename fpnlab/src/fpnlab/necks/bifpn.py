@@ -382,7 +382,7 @@ def cell_nodes(num_levels: int = 5, first: int = 3) -> list[tuple[str, list[str]
 def _out_names(names: list[str], n: int) -> list[str]:
     """``C3..C5`` → ``P3..P7``; other names are kept and extra levels are called ``extra0``..."""
     out = p_names(names, len(names))
-    return out + next_names(out, n - len(names))
+    return out + (next_names(out, n - len(names)) if n > len(names) else [])
 
 
 __all__ = ["BiFPN", "BiFPNCell", "FusionNode", "Node", "cell_graph", "cell_nodes", "fusion_weights", "max_pool_down", "EFFICIENTDET"]

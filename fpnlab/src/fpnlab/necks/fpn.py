@@ -25,7 +25,7 @@ from torch import nn
 
 from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
-from ..arguments import check_bool, check_choice, check_int
+from ..arguments import check_bool, check_choice, check_image_batch, check_int, check_size
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import p_names
@@ -60,7 +60,11 @@ FUSE_MODES = ("sum", "concat", "weighted")
 
 def upsample_to(x: torch.Tensor, size, mode: str = "nearest") -> torch.Tensor:
     """Resize ``(B, C, h, w)`` to ``(B, C, *size)``; ``size=`` (not ``scale_factor=2``) so odd
-    sizes line up. Bilinear uses ``align_corners=False``."""
+    sizes line up. Bilinear uses ``align_corners=False``. ``x`` must be a float ``(B, C, h, w)``
+    tensor and ``size`` an int ≥ 1 or a pair ``(H, W)`` of them, else
+    :class:`fpnlab.errors.ArgumentError`."""
+    check_image_batch("x", x, where="upsample_to")
+    size = check_size("size", size, where="upsample_to")
     if mode == "nearest":
         return F.interpolate(x, size=size, mode="nearest")
     return F.interpolate(x, size=size, mode=mode, align_corners=False)
