@@ -27,7 +27,7 @@ from .heads import DenseHead
 from .necks import FPN
 from .arguments import check_image_batch, check_int, check_ints, check_number
 from .errors import ArgumentError, FpnlabError
-from .i18n import Strings
+from .i18n import Strings, t
 
 # Inference thresholds (see Detector.predict). The first three are what the book's chapters use
 # to *show* detections; COCO evaluation keeps low-scoring boxes too (COCO_THRESHOLDS), as
@@ -330,7 +330,7 @@ def train(model: Detector, dataset, steps: int = 200, batch_size: int = 16, lr: 
     model.train()
     losses = []
     batches = _batches(dataset, batch_size, g)
-    for _ in tqdm(range(steps), disable=not progress, desc="train", mininterval=1.0):
+    for _ in tqdm(range(steps), disable=not progress, desc=t("training"), mininterval=1.0):
         images, targets = next(batches)
         images = images.to(device)
         targets = [{k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in tgt.items()}
