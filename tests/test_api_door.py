@@ -170,6 +170,7 @@ VALID: dict[str, Call] = {
     "t": call("level"),
     "fmt_num": call(3.25, decimals=1),
     "fmt_pct": call(0.5, decimals=1),
+    "glue": call("door_example", "2.50"),
     "fmt_frame": call(new(lambda: __import__("pandas").DataFrame({"x": [1.5]})), decimals=1),
     "Strings": call({"k": {"en": "a", "tr": "b"}}),
     # fpnlab.levels

@@ -39,7 +39,7 @@ __version__ = "0.1.0"
 
 # name → module that defines it (loaded on first access)
 _API = {
-    "t": "i18n", "fmt_num": "i18n", "fmt_pct": "i18n", "fmt_frame": "i18n", "Strings": "i18n",
+    "t": "i18n", "fmt_num": "i18n", "fmt_pct": "i18n", "fmt_frame": "i18n", "Strings": "i18n", "glue": "i18n",
     "Level": "levels", "measure_strides": "levels", "check_feature_info": "levels",
     "stride_table": "levels", "recommend_level": "levels", "as_levels": "levels",
     "TinyBackbone": "backbones", "torchvision_backbone": "backbones", "timm_backbone": "backbones",

@@ -234,6 +234,26 @@ def fmt_frame(frame, lang: str | None = None, decimals: int | Mapping | None = N
     return out
 
 
+def glue(name: str, value, display: bool = False):
+    """Put ``value`` into the book's prose as ``{glue:text}`name``` (myst-nb's ``glue``) and return it.
+
+    The chapters compute the numbers their sentences quote; the sentences live in the prose of each
+    language and the numbers are glued in. A number should arrive already formatted for the reader
+    (``glue("ch9_ratio", fmt_num(r, decimals=2))``), so the Turkish text reads ``2,50``. Outside the
+    book's build — in Colab or JupyterLab, where myst-nb is not installed — this does nothing (the
+    chapter prints the same number in a table), so the same code runs everywhere.
+
+    >>> glue("ch0_example", fmt_num(2.5, "en", 2))
+    '2.50'
+    """
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:  # not in the book's build: the chapter prints the number itself
+        return value
+    _glue(name, value, display=display)
+    return value
+
+
 def _is_number(v) -> bool:
     import numbers
 
