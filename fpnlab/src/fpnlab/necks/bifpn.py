@@ -251,11 +251,16 @@ class BiFPNCell(nn.Module):
                 return max_pool_down(v, size)
             return v
 
-        for node in cell_graph(n):
+        nodes = cell_graph(n)
+        last_use = {(lv, "in", node.path): k for k, node in enumerate(nodes)
+                    for _, lv, src in node.inputs if src == "in"}
+        for k, node in enumerate(nodes):
             module, _ = self.node_modules(node)
             size = x[node.level].shape[-2:]
             done[(node.level, node.kind)] = module(
                 [value(op, lv, src, node.path, size) for op, lv, src in node.inputs])
+            for key in [key for key, last in last_use.items() if last == k]:
+                del done[key]  # an adapted input is freed after its last node, as a plain loop would
         return [done[(i, "out")] for i in range(n)]
 
 
