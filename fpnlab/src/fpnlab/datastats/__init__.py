@@ -22,15 +22,7 @@ file is checked by :func:`fpnlab.coco.check_coco`, the validator :func:`fpnlab.c
 uses too, so a file gets one verdict everywhere), :mod:`~fpnlab.datastats.hints` (one function
 per topic) and :mod:`~fpnlab.datastats.report`.
 
->>> coco = {"images": [{"id": 1, "width": 100, "height": 50}],
-...         "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}],
-...         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 20, 10], "area": 200},
-...                         {"id": 2, "image_id": 1, "category_id": 1, "bbox": [10, 0, 20, 10], "area": 200}]}
->>> s = dataset_stats(coco)
->>> s.n_images, s.n_objects, s.n_crowd, s.size_counts, s.class_counts
-(1, 2, 0, {'small': 2, 'medium': 0, 'large': 0}, {'cat': 2, 'dog': 0})
->>> s.rel_area.tolist(), s.aspect.tolist(), s.overlap.round(3).tolist()
-([0.04, 0.04], [2.0, 2.0], [0.333, 0.333])
+(:mod:`~fpnlab.datastats.stats` shows a worked example.)
 
 COCO's size rule. ``area`` is the annotation's own ``area`` (the segmentation mask's area in COCO,
 not the box's), in pixels of the original image: small ``area < 32²``, medium

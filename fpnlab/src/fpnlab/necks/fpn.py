@@ -70,6 +70,17 @@ def upsample_to(x: torch.Tensor, size, mode: str = "nearest") -> torch.Tensor:
     return F.interpolate(x, size=size, mode=mode, align_corners=False)
 
 
+def torchvision_init(module: nn.Module) -> None:
+    """torchvision's FPN init on every conv of ``module``: Kaiming-uniform weights (``a=1``), zero
+    bias — the necks that must start like torchvision's FPN (:class:`FPN`,
+    :class:`~fpnlab.necks.LateralNeck`) call it before they add attention or extra blocks."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_uniform_(m.weight, a=1)
+            if m.bias is not None:
+                nn.init.constant_(m.bias, 0)
+
+
 class FPN(FromBackbone, nn.Module):
     """Feature Pyramid Network over any number (≥ 2) of levels.
 
@@ -133,11 +144,7 @@ class FPN(FromBackbone, nn.Module):
         ) if fuse == "concat" else None
         # weighted fusion: one learnable (α, β) pair per fused level
         self.alpha_beta = nn.Parameter(torch.ones(len(in_channels) - 1, 2)) if fuse == "weighted" else None
-        for m in self.modules():  # torchvision's init, so both start alike
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_uniform_(m.weight, a=1)
-                if m.bias is not None:
-                    nn.init.constant_(m.bias, 0)
+        torchvision_init(self)  # torchvision's init, so both start alike
         # after the init loop: attention blocks keep their papers' init, a given extra block its
         # own (maybe loaded) weights
         self.attention = nn.ModuleList(

@@ -19,6 +19,7 @@ from ..blocks.attention import ATTENTIONS, make_attention
 from ..blocks.layers import ACTS, NORMS, conv_norm_act
 from ..levels import Level, level_name, p_names
 from .checks import check_channels, check_in_channels, check_maps, split_levels
+from .fpn import torchvision_init
 
 
 class LateralNeck(nn.Module):
@@ -55,11 +56,7 @@ class LateralNeck(nn.Module):
                                      for c in in_channels)
         self.smooth = nn.ModuleList(conv_norm_act(out_channels, out_channels, 3, norm=norm, act=act, bias=bias)
                                     for _ in in_channels)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_uniform_(m.weight, a=1)
-                if m.bias is not None:
-                    nn.init.constant_(m.bias, 0)
+        torchvision_init(self)  # initialised as FPN is, so FPN vs no neck changes only the fusion
         self.attention = nn.ModuleList(
             make_attention(attention, out_channels) for _ in in_channels) if attention else None
         if strides is not None:
