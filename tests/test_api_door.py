@@ -44,7 +44,7 @@ torch.set_num_threads(1)
 
 # The book's API: fpnlab._API's names, every public callable of these modules, and these of ablation
 # (its model and measurement functions and the adapters they build models with).
-MODULES = ["levels", "blocks", "necks", "coco", "metrics", "detector", "data", "datastats", "preflight"]
+MODULES = ["levels", "blocks", "necks", "coco", "metrics", "detector", "data", "datastats", "preflight", "design"]
 ABLATION = ["make_backbone", "make_neck", "make_detector", "make_data", "make_split", "measure", "measure_plan",
             "BackboneWithNeck", "PickLevels"]
 
@@ -57,6 +57,8 @@ NOT_CALLED = {
     "datastats.Hint": "the result of design_hints",
     "preflight.PreflightReport": "the result of preflight",
     "preflight.CheckResult": "one check of a PreflightReport",
+    "design.Design": "the result of design",
+    "design.StrideCoverage": "one row of design's coverage",
     "data.GeneratedSet": "the base class of Shapes and ContextShapes",
 }
 
@@ -165,6 +167,13 @@ DETECTOR_CFG = {"backbone": {"name": "tiny", "widths": [8, 16, 32, 64]},
                 "neck": {"name": "fpn", "width": 8, "levels": ["C2", "C3", "C4", "C5"]},
                 "head": {"num_convs": 1, "norm": "gn"}}
 
+def _design_set() -> dict:
+    """A small valid COCO set for fpnlab.design: 30 boxes of 10 px on one 640 px image."""
+    return {"images": [{"id": 1, "width": 640, "height": 640}], "categories": [{"id": 1, "name": "dot"}],
+            "annotations": [{"id": i + 1, "image_id": 1, "category_id": 1, "bbox": [20.0 * i, 8.0, 10.0, 10.0]}
+                            for i in range(30)]}
+
+
 VALID: dict[str, Call] = {
     # fpnlab.i18n (top level)
     "t": call("level"),
@@ -266,6 +275,12 @@ VALID: dict[str, Call] = {
     "datastats.plot": call(new(stats), bins=10),
     # fpnlab.preflight
     "preflight.preflight": call(new(tiny_detector), new(shapes), batch_size=2, steps=2),
+    # fpnlab.design
+    "design.design": call(new(lambda: _design_set()), input_size=640),
+    "design.coverage": call(new(lambda: __import__("fpnlab").dataset_stats(_design_set())), input_size=640),
+    "design.propose_levels": call(new(lambda: __import__("fpnlab.design", fromlist=["coverage"]).coverage(
+        __import__("fpnlab").dataset_stats(_design_set()))), 640),
+    "design.scaled_sides": call(new(lambda: __import__("fpnlab").dataset_stats(_design_set())), 640),
     # fpnlab.ablation: the plan → model factories and the measurements
     "ablation.make_backbone": call({"name": "tiny", "widths": [8, 16, 32, 64]}),
     "ablation.make_neck": call({"name": "fpn", "width": 8}, [8, 16, 32], [8, 16, 32], "bn"),

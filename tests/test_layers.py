@@ -15,7 +15,9 @@ LAYERS = {
     "data": 3, "datastats": 3, "backbones": 3, "necks": 3,
     "heads": 4, "detector": 4, "metrics": 4,
     "receptive": 5, "preflight": 5, "ablation": 5,
-    "viz": 6, "widgets": 6,
+    "design": 6,
+    "viz": 7, "widgets": 7,
+    "__main__": 8,
 }
 
 

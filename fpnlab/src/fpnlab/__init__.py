@@ -23,6 +23,8 @@ Modules, in the order the book builds them (dependencies only flow downwards in 
 - ``fpnlab.receptive`` the effective receptive field, measured by back-propagation
 - ``fpnlab.preflight`` the four sanity checks before a long training run
 - ``fpnlab.ablation``  controlled ablations from a YAML plan (``python -m fpnlab.ablation``)
+- ``fpnlab.design``    the method on the reader's own data: coverage per stride, proposed levels
+  (``python -m fpnlab design DATA``)
 - ``fpnlab.viz`` / ``fpnlab.widgets``  plots and slider widgets (live and static twins; the
   ``fpnlab[book]`` extra)
 
