@@ -5,7 +5,7 @@
 Same backbone (TinyBackbone), neck (FPN, 32 channels, P2..P5), image size, batch, steps,
 optimiser (AdamW + one-cycle), batches (same indices, same order) and data (ContextShapes:
 1,000 training and 200 validation images). torchvision's FCOS gets the fpnlab backbone + neck
-through :class:`fpnlab.detector.BackboneWithNeck`, anchors one stride wide (FCOS's "anchor" is
+through :class:`fpnlab.ablation.BackboneWithNeck`, anchors one stride wide (FCOS's "anchor" is
 only a cell centre), a head with the same two-conv tower, no resizing and no normalisation
 (``min_size = max_size = size``, mean 0, std 1), and the same inference thresholds (score 0.05,
 1000 per level, NMS 0.6, 100 per image). Steps alternate (ours, theirs, ...) so that load on the
@@ -23,10 +23,11 @@ from torchvision.models.detection import FCOS
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.fcos import FCOSHead
 
+from fpnlab.ablation import BackboneWithNeck
 from fpnlab.backbones import TinyBackbone
-from fpnlab.coco import coco_eval, scaled_area_ranges
+from fpnlab.coco import coco_eval, coco_results, scaled_area_ranges
 from fpnlab.data import ContextShapes
-from fpnlab.detector import COCO_THRESHOLDS, BackboneWithNeck, Detector, coco_results, evaluate
+from fpnlab.detector import COCO_THRESHOLDS, Detector, evaluate
 from fpnlab.heads import DenseHead
 from fpnlab.necks import FPN
 

@@ -18,7 +18,7 @@ import time
 import ipywidgets as W
 import torch
 
-from fpnlab.attention import CBAM, SE
+from fpnlab.blocks import CBAM, SE
 from fpnlab.backbones import TinyBackbone
 from fpnlab.necks import FPN
 from fpnlab.widgets import attention_viewer, feature_viewer, fusion_explorer, stride_explorer
