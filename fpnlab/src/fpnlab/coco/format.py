@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..arguments import is_int
 from ..errors import CocoFormatError
 from ..i18n import Strings
 
@@ -109,15 +110,11 @@ def _is_num(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
-def _is_id(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
 def _where(kind: str, i: int, entry) -> str:
     """``"annotation id 7"`` when the entry has an integer id, else ``"annotations[3]"``."""
     ident = entry.get("id") if isinstance(entry, Mapping) else None
     plural = "categories" if kind == "category" else kind + "s"
-    return f"{kind} id {ident!r}" if _is_id(ident) and (kind != "annotation" or ident >= 1) else f"{plural}[{i}]"
+    return f"{kind} id {ident!r}" if is_int(ident) and (kind != "annotation" or ident >= 1) else f"{plural}[{i}]"
 
 
 def read_coco_json(annotations, lang: str | None = None):
@@ -194,7 +191,7 @@ def _check(coco, require_files: bool, fill: bool, lang) -> dict:
             where = _where(kind, i, e)
             what = "what_ann_id" if fld == "annotations" else "what_id"
             need("id" in e, where, "id", what, e, missing=True)
-            need(_is_id(e["id"]) and (fld != "annotations" or e["id"] >= 1), where, "id", what, e)
+            need(is_int(e["id"]) and (fld != "annotations" or e["id"] >= 1), where, "id", what, e)
             if e["id"] in seen:
                 raise CocoFormatError(_t("err_dup", lang, where=where, id=e["id"], field=fld))
             seen.add(e["id"])
@@ -204,7 +201,7 @@ def _check(coco, require_files: bool, fill: bool, lang) -> dict:
         where = _where("image", i, im)
         for fld in ("width", "height"):
             need(fld in im, where, fld, "what_size", im, missing=True)
-            need(_is_id(im[fld]) and im[fld] >= 1, where, fld, "what_size", im)
+            need(is_int(im[fld]) and im[fld] >= 1, where, fld, "what_size", im)
         if require_files or "file_name" in im:
             need("file_name" in im, where, "file_name", "what_file", im, missing=True)
             need(isinstance(im["file_name"], str) and im["file_name"] != "", where, "file_name", "what_file", im)
@@ -221,7 +218,7 @@ def _check(coco, require_files: bool, fill: bool, lang) -> dict:
         where = _where("annotation", i, a)
         for fld in ("image_id", "category_id"):
             need(fld in a, where, fld, "what_id", a, missing=True)
-            need(_is_id(a[fld]), where, fld, "what_id", a)
+            need(is_int(a[fld]), where, fld, "what_id", a)
         if a["image_id"] not in ids["images"]:
             raise CocoFormatError(_t("err_image_id", lang, id=a["id"], ref=a["image_id"]))
         if a["category_id"] not in ids["categories"]:
@@ -234,7 +231,7 @@ def _check(coco, require_files: bool, fill: bool, lang) -> dict:
         if "area" in a:
             need(_is_num(a["area"]) and a["area"] >= 0, where, "area", "what_area", a)
         if "iscrowd" in a:
-            need(_is_id(a["iscrowd"]) and a["iscrowd"] in (0, 1), where, "iscrowd", "what_crowd", a)
+            need(is_int(a["iscrowd"]) and a["iscrowd"] in (0, 1), where, "iscrowd", "what_crowd", a)
         a = dict(a)
         if fill:
             a.setdefault("area", float(b[2] * b[3]))

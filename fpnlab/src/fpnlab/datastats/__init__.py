@@ -35,8 +35,7 @@ from __future__ import annotations
 
 from ..coco.format import CocoFormatError, check_coco
 from ..coco.sizes import BUCKETS, MEDIUM_MAX, SMALL_MAX, size_bucket
-from .hints import (BLURRY, CROWD_IOU, CROWD_SHARE, DARK, FLAT, FUSION_OCTAVES, IMBALANCE, LEVEL_SHARE, MIN_CELLS,
-                    P2_SHARE, REF_BATCH, REF_PX, SMALL_SHARE, STRIDES, Hint, assign_levels, design_hints)
+from .hints import STRIDES, Hint, assign_levels, design_hints  # the hints' thresholds live in .hints
 from .report import plot, report
 from .stats import STAT_KEYS, DatasetStats, dataset_stats, max_overlap, pixel_stats
 
