@@ -131,6 +131,25 @@ class GeneratedSet(torch.utils.data.Dataset):
         imgs, targets = zip(*(self[int(i)] for i in indices))
         return torch.stack(imgs), list(targets)
 
+    def coco(self) -> dict:
+        """The ground truth as a COCO dict: image ids 1..n (``ds[i]`` is image ``i + 1``),
+        category ids 1..K (class index + 1), boxes ``[x, y, w, h]``."""
+        return _coco_dict(self, self.classes)
+
+    def write_coco(self, root) -> Path:
+        """Write ``root/images/000001.png ...`` and ``root/annotations.json``; returns ``root``.
+        Read it back with :class:`CocoFolder`."""
+        from PIL import Image
+
+        root = Path(root)
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        data = self.coco()
+        for (img, _), info in zip(self, data["images"]):
+            pixels = (img * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+            Image.fromarray(pixels).save(root / info["file_name"])
+        (root / "annotations.json").write_text(json.dumps(data), encoding="utf-8")
+        return root
+
 
 class Shapes(GeneratedSet):
     """``n`` generated images of ``size × size`` pixels with 1..``max_objects`` shapes each.
@@ -336,26 +355,6 @@ class ContextShapes(GeneratedSet):
             img = img + kw["noise"] * torch.from_numpy(rng.standard_normal(img.shape).astype(np.float32))
         img = img.clamp(0, 1)
         return img, torch.tensor(boxes, dtype=torch.float32), torch.tensor(labels, dtype=torch.int64)
-
-    def coco(self) -> dict:
-        """The ground truth as a COCO dict: image ids 1..n (``ds[i]`` is image ``i + 1``),
-        category ids 1..K (class index + 1), boxes ``[x, y, w, h]``."""
-        return _coco_dict(self, self.classes)
-
-    def write_coco(self, root) -> Path:
-        """Write ``root/images/000001.png ...`` and ``root/annotations.json``; returns ``root``.
-        Read it back with :class:`CocoFolder`."""
-        from PIL import Image
-
-        root = Path(root)
-        (root / "images").mkdir(parents=True, exist_ok=True)
-        data = self.coco()
-        for (img, _), info in zip(self, data["images"]):
-            pixels = (img * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-            Image.fromarray(pixels).save(root / info["file_name"])
-        (root / "annotations.json").write_text(json.dumps(data), encoding="utf-8")
-        return root
-
 
 def _coco_dict(dataset, classes) -> dict:
     images, anns = [], []

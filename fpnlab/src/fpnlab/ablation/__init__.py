@@ -18,10 +18,10 @@ from .plan import PlanError, PlanNameError, choose, config_hash, jobs, load_plan
 from .report import (book_evidence, evidence, fmt_p, holm, paired_test, plot_bars, plot_tradeoff, report_frame, report_text,
                      summarize, verdict_text)
 from .results import ResultsNotFoundError, book_results, results_path
-from .runner import (WorkerCallError, check_plan, command_line, differences, final_runs, git_state, measure, measure_plan,
+from .runner import (WorkerCallError, check_plan, command_line, differences, final_runs, git_state, measure, measure_configs, measure_plan,
                      read_results, rerun, run, run_job)
 
 __all__ = ["BackboneWithNeck", "NECKS", "PickLevels", "PlanError", "PlanNameError", "WorkerCallError", "ResultsNotFoundError", "book_evidence", "book_results", "evidence", "config_hash", "jobs", "load_plan", "plot_bars", "plot_tradeoff", "report_frame",
            "report_text", "summarize", "holm", "paired_test", "verdict_text", "fmt_p", "command_line", "make_backbone", "make_data", "make_detector", "make_neck",
-           "measure", "measure_plan", "read_results", "results_path", "run", "run_job", "choose", "tune_jobs", "check_plan",
+           "measure", "measure_configs", "measure_plan", "read_results", "results_path", "run", "run_job", "choose", "tune_jobs", "check_plan",
            "git_state", "make_split", "rerun", "differences", "final_runs"]

@@ -53,11 +53,12 @@ SPLITS = ("train", "val", "test")
 
 # ---------------------------------------------------------------- data
 
-def make_split(cfg: dict, split: str):
+def make_split(cfg: dict, split: str, base_dir=None):
     """One split (``"train"``, ``"val"`` or ``"test"``) of the plan's ``data`` section.
 
     Generated data: ``n_<split>`` images drawn from ``seed`` / ``val_seed`` / ``test_seed``
-    (default 2); COCO folders: the folder named by ``train`` / ``val`` / ``test``.
+    (default 2); COCO folders: the folder named by ``train`` / ``val`` / ``test`` (a relative
+    one is read from ``base_dir``, the plan file's folder, when given).
     """
     from ..data import CocoFolder, ContextShapes, Shapes, letterbox
 
@@ -71,7 +72,12 @@ def make_split(cfg: dict, split: str):
         seed = {"train": cfg["seed"], "val": cfg["val_seed"], "test": cfg.get("test_seed", 2)}[split]
         return cls(cfg[f"n_{split}"], size=size, seed=seed, **opts)
     if kind == "coco":  # a reader's own COCO folders: data: {kind: coco, train: DIR, val: DIR, test: DIR, size: 640}
-        return CocoFolder(cfg[split], transforms=letterbox(size))
+        from pathlib import Path
+
+        root = Path(cfg[split])
+        if base_dir is not None and not root.is_absolute():
+            root = Path(base_dir) / root
+        return CocoFolder(root, transforms=letterbox(size))
     raise PlanNameError(_t("data", kind=kind))
 
 
@@ -125,7 +131,7 @@ def make_backbone(b: dict):
 
 # ---------------------------------------------------------------- neck
 
-NECKS = ("none", "fpn", "panet", "bifpn")
+NECKS = ("none", "fpn", "panet", "bifpn", "yolopan")
 # The options every neck gets from the plan itself, never from neck.options.
 _GIVEN = ("in_channels", "out_channels", "in_strides")
 
@@ -176,6 +182,11 @@ def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None)
         _check_options(cls, opts, "neck.options", "BiFPN", skip=_GIVEN)
         return cls(channels, width, num_levels=opts.pop("num_levels", len(channels)),
                    repeats=opts.pop("repeats", 1), in_strides=strides, **opts)
+    if name == "yolopan":  # YOLOv8's neck: C3, C4, C5 only, every output ``width`` channels for the head
+        from ..necks import make_neck as registry_neck
+
+        _check_options(cls, opts, "neck.options", "YOLOPAN", skip=_GIVEN)
+        return registry_neck("yolopan", channels, width, in_strides=strides, **opts)
     # name == "none"
     _check_options(cls, opts, "neck.options", "LateralNeck (neck: none)",
                    skip=("in_channels", "out_channels", "strides"))

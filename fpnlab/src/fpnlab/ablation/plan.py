@@ -26,6 +26,11 @@ Every experiment — the baseline too — first trains once per value (and tunin
 scored on the **validation** split; each keeps the value with the best mean ``metric``. The final
 runs (every seed of ``seeds``) use that value and are scored on a **test** split that tuning never
 saw (``data.n_test`` images drawn from ``data.test_seed``), so a plan with ``tune`` needs one.
+
+**Your own COCO folders** (``data: {kind: coco, train: DIR, val: DIR, size: 640}``, what
+``python -m fpnlab design --out`` writes): a relative folder is read from the plan file's folder,
+wherever the run starts; the configuration (and its hash) keeps the path as written, so a plan
+and its results can move together.
 """
 from __future__ import annotations
 
@@ -216,8 +221,11 @@ def load_plan(plan) -> dict:
             raise PlanError(_t("pl_tune_change", source=source, name=repr(name), setting=key))
 
         experiments.append({"name": name, "change": {key: value}, "config": set_dotted(baseline, key, value)})
-    return {"name": plan.get("name", Path(source).stem), "seeds": list(seeds), "baseline": baseline,
-            "experiments": experiments, "tune": tune}
+    out = {"name": plan.get("name", Path(source).stem), "seeds": list(seeds), "baseline": baseline,
+           "experiments": experiments, "tune": tune}
+    if source != "plan":  # relative data folders are read from the plan file's folder (not hashed)
+        out["base_dir"] = str(Path(source).resolve().parent)
+    return out
 
 
 def _check_tune(tune, baseline: dict, source: str):
@@ -250,9 +258,12 @@ def test_split(config: Mapping) -> str:
     return "test" if data.get("n_test") or data.get("test") else "val"
 
 
-def _job(e: dict, seed: int, config: dict, phase: str, split: str, **extra) -> dict:
-    return {"experiment": e["name"], "seed": seed, "config": config, "change": e["change"],
-            "config_hash": config_hash(config), "phase": phase, "split": split, **extra}
+def _job(e: dict, seed: int, config: dict, phase: str, split: str, base_dir=None, **extra) -> dict:
+    job = {"experiment": e["name"], "seed": seed, "config": config, "change": e["change"],
+           "config_hash": config_hash(config), "phase": phase, "split": split, **extra}
+    if base_dir is not None:  # where relative data folders are read from; not part of the hash
+        job["base_dir"] = base_dir
+    return job
 
 
 def tune_jobs(plan: dict) -> list[dict]:
@@ -261,7 +272,7 @@ def tune_jobs(plan: dict) -> list[dict]:
     tune = plan.get("tune")
     if not tune:
         return []
-    return [_job(e, s, set_dotted(e["config"], tune["key"], v), "tune", "val", tune_value=v)
+    return [_job(e, s, set_dotted(e["config"], tune["key"], v), "tune", "val", plan.get("base_dir"), tune_value=v)
             for e in plan["experiments"] for v in tune["values"] for s in tune["seeds"]]
 
 
@@ -298,7 +309,7 @@ def jobs(plan: dict, choices: dict | None = None) -> list[dict]:
     ``choices`` (:func:`choose`), with the chosen value.
     """
     if not plan.get("tune"):
-        return [_job(e, s, e["config"], "final", test_split(e["config"]))
+        return [_job(e, s, e["config"], "final", test_split(e["config"]), plan.get("base_dir"))
                 for e in plan["experiments"] for s in plan["seeds"]]
     choices = choices or {}
     out = tune_jobs(plan)
@@ -306,5 +317,6 @@ def jobs(plan: dict, choices: dict | None = None) -> list[dict]:
         if e["name"] in choices:
             c = choices[e["name"]]
             config = set_dotted(e["config"], c["key"], c["value"])
-            out += [_job(e, s, config, "final", test_split(config), tuned=c) for s in plan["seeds"]]
+            out += [_job(e, s, config, "final", test_split(config), plan.get("base_dir"), tuned=c)
+                    for s in plan["seeds"]]
     return out

@@ -108,27 +108,40 @@ def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: in
     machine had then (on a shared laptop: other runs, a browser); to compare designs, measure
     them together, here, with this function.
     """
+    if size is not None:
+        size = check_int("size", size, where="measure_plan")
+    plan = load_plan(plan)
+    configs = {e["name"]: e["config"] for e in plan["experiments"]}
+    return measure_configs(configs, size, device, threads, rounds, number, num_classes)
+
+
+def measure_configs(configs: Mapping, size: int | None = None, device: str = "cpu", threads: int = 1,
+                    rounds: int = 4, number: int = 5, num_classes: int = 2, progress=None) -> dict:
+    """:func:`measure_plan` for any ``{name: configuration}`` (each with the sections a loaded
+    plan's configuration has): the designs are built in this order, then timed in interleaved
+    rounds. ``progress``: an optional callable called with each name once it is built and measured
+    for memory (``fpnlab.design`` passes a tqdm bar's update)."""
     from ..metrics import cost, latency
 
     if size is not None:
-        size = check_int("size", size, where="measure_plan")
-    _check_device(device, "measure_plan")
-    threads = check_int("threads", threads, where="measure_plan")
-    rounds = check_int("rounds", rounds, where="measure_plan")
-    number = check_int("number", number, where="measure_plan")
-    num_classes = check_int("num_classes", num_classes, where="measure_plan")
-    plan = load_plan(plan)
+        size = check_int("size", size, where="measure_configs")
+    _check_device(device, "measure_configs")
+    threads = check_int("threads", threads, where="measure_configs")
+    rounds = check_int("rounds", rounds, where="measure_configs")
+    number = check_int("number", number, where="measure_configs")
+    num_classes = check_int("num_classes", num_classes, where="measure_configs")
     out, inputs = {}, {}
-    for e in plan["experiments"]:
-        cfg = e["config"]
+    for name, cfg in configs.items():
         torch.manual_seed(0)
         model = make_detector(cfg, num_classes).to(device).eval()
         side, batch = size or cfg["data"]["size"], cfg["measure"].get("latency_batch", 1)
         x = torch.rand(batch, 3, side, side, device=device)
         c = cost(model, x, repeats=1, warmup=1, threads=threads)
-        out[e["name"]] = {"latency_ms": math.inf, "peak_mem_bytes": c.peak_mem_bytes, "params": c.params,
-                          "flops": c.flops, "latency_threads": threads, "latency_batch": batch}
-        inputs[e["name"]] = model, x
+        out[name] = {"latency_ms": math.inf, "peak_mem_bytes": c.peak_mem_bytes, "params": c.params,
+                     "flops": c.flops, "latency_threads": threads, "latency_batch": batch}
+        inputs[name] = model, x
+        if progress is not None:
+            progress(name)
     for _ in range(rounds):
         for name, (model, x) in inputs.items():
             t = latency(model, x, repeats=number, warmup=0, threads=threads).median_ms
@@ -150,7 +163,8 @@ def run_job(job: dict, device: str = "cpu") -> dict:
     split = job.get("split", "val")
     threads = config["measure"]["threads"]
     torch.set_num_threads(threads)
-    train_set, val_set = make_split(config["data"], "train"), make_split(config["data"], split)
+    base_dir = job.get("base_dir")
+    train_set, val_set = make_split(config["data"], "train", base_dir), make_split(config["data"], split, base_dir)
     torch.manual_seed(seed)
     model = make_detector(config, len(train_set.classes)).to(device)
     s = config["schedule"]

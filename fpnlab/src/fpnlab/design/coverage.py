@@ -1,6 +1,6 @@
-"""The book's method on the reader's own data, first steps: read the data, measure how the
-objects cover each candidate stride at the training input size, and propose the pyramid levels —
-each choice with the statistic and threshold that made it.
+"""Coverage per stride and the proposed levels: how the reader's objects cover each candidate
+stride at the training input size, and the pyramid levels that serve them — each choice with the
+statistic and threshold that made it.
 
 The coverage uses the detector's own assignment rule (:func:`fpnlab.levels.assign_level`: the
 coarsest stride at which an object's shorter side covers ``min_cells`` cells) on object sizes
@@ -15,28 +15,31 @@ inside the box: the anchor-free counterpart of AutoAnchor's best possible recall
 ...         "annotations": [{"id": i + 1, "image_id": 1, "category_id": 1, "bbox": [8 * i, 8, 10, 10]}
 ...                         for i in range(40)] + [{"id": 41, "image_id": 1, "category_id": 1,
 ...                                                 "bbox": [100, 100, 300, 300]}]}
->>> d = design(coco, input_size=640)
->>> [lv.name for lv in d.levels]  # 40 dots of 10 px: P2, widened to three levels
-['P2', 'P3', 'P4']
->>> d.coverage[0].stride, d.coverage[0].objects
+>>> from fpnlab.datastats import dataset_stats
+>>> rows = coverage(dataset_stats(coco), input_size=640)
+>>> rows[0].stride, rows[0].objects
 (4, 40)
+>>> levels, reasons = propose_levels(rows, 640)
+>>> [lv.name for lv in levels]  # 40 dots of 10 px: P2, widened to three levels
+['P2', 'P3', 'P4']
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .arguments import check_int, check_number
-from .errors import ArgumentError
-from .i18n import Strings, fmt_num, fmt_pct
-from .levels import Level, assign_level, level_name
+from ..arguments import check_int, check_number
+from ..errors import ArgumentError
+from ..i18n import Strings, fmt_num, fmt_pct
+from ..levels import Level, assign_level, level_name
 
 #: candidate strides, P2 .. P7
 CANDIDATE_STRIDES = (4, 8, 16, 32, 64, 128)
 MIN_CELLS = 2        # an object should span ≥ 2 cells on its level (the assignment rule)
 MIN_SHARE = 0.05     # a level is kept when it holds ≥ 5 % of the objects
 MIN_LEVELS = 3       # a neck fuses at least three levels (P3–P5 in YOLO, FPN, PANet, BiFPN's inputs)
+MAX_LEVELS = 4       # the backbone has four stages: at most four levels come from it
 
 _t = Strings({
     "empty": {
@@ -57,6 +60,9 @@ _t = Strings({
     "widen": {
         "en": "{name} (stride {stride:d}) added, holding {share}: a neck fuses at least {k:d} consecutive levels.",
         "tr": "{name} (stride {stride:d}) eklendi, taşıdığı pay {share}: bir neck en az {k:d} ardışık seviyeyi birleştirir."},
+    "trim": {
+        "en": "{name} (stride {stride:d}) not used although it holds {share}: the backbone has {k:d} stages, so at most {k:d} levels; its objects go to the next finer level, where they cover more cells.",
+        "tr": "{name} (stride {stride:d}), nesnelerin {share} kadarını taşısa da kullanılmadı: backbone'un {k:d} aşaması var, yani en fazla {k:d} seviye; nesneleri bir ince seviyeye gider ve orada daha çok hücre kaplar."},
     "no_reason": {
         "en": "No level holds {min_share} of the objects on its own: the data give no reason to prefer one level; the proposal keeps the standard P3–P5.",
         "tr": "Hiçbir seviye tek başına nesnelerin {min_share} kadarını taşımıyor: veri bir seviyeyi öne çıkarmak için bir neden vermiyor; öneri standart P3–P5'i tutar."},
@@ -79,28 +85,14 @@ class StrideCoverage:
     too_small: int
 
 
-@dataclass
-class Design:
-    """The result of :func:`design`: the statistics, the coverage per candidate stride, the
-    proposed levels and the reasons, each citing its number and threshold."""
-
-    stats: object
-    input_size: int
-    coverage: list[StrideCoverage]
-    levels: list[Level]
-    reasons: list[str] = field(default_factory=list)
-
-    def table(self, lang: str | None = None) -> str:
-        """The coverage table as text, in the reader's language."""
-        rows = [_t("header", lang)]
-        for c in self.coverage:
-            positive = fmt_pct(c.positive, lang) if c.objects else "—"
+def coverage_table(coverage: list[StrideCoverage], lang: str | None = None) -> str:
+    """The coverage table as text, in the reader's language."""
+    rows = [_t("header", lang)]
+    for c in coverage:
+        positive = fmt_pct(c.positive, lang) if c.objects else "—"
         rows.append(f"{c.stride:>6d}  {level_name(c.stride):<5}  {fmt_num(c.objects, lang):>7}  "
-                        f"{fmt_pct(c.share, lang):>6}  {positive:>13}  {fmt_num(c.too_small, lang):>9}")
-        return "\n".join(rows)
-
-    def __str__(self) -> str:
-        return "\n".join([self.table(), "", *self.reasons])
+                    f"{fmt_pct(c.share, lang):>6}  {positive:>13}  {fmt_num(c.too_small, lang):>9}")
+    return "\n".join(rows)
 
 
 def scaled_sides(stats, input_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -138,8 +130,9 @@ def coverage(stats, input_size: int = 640, strides=CANDIDATE_STRIDES,
 def propose_levels(rows: list[StrideCoverage], input_size: int, channels: int = 256, min_share: float = MIN_SHARE,
                    min_cells: float = MIN_CELLS, lang: str | None = None) -> tuple[list[Level], list[str]]:
     """The smallest run of consecutive strides that holds every level with ≥ ``min_share`` of the
-    objects — widened to :data:`MIN_LEVELS` levels, coarser side first, when it is shorter — and
-    the reasons (one per candidate stride). When no stride holds that share, the standard P3–P5
+    objects — widened to :data:`MIN_LEVELS` levels, coarser side first, when it is shorter, and cut
+    to :data:`MAX_LEVELS` (the backbone's stages) on the coarse side when it is longer — and the
+    reasons (one per candidate stride). When no stride holds that share, the standard P3–P5
     with a reason saying the data do not decide."""
     input_size = check_int("input_size", input_size, where="propose_levels")
     channels = check_int("channels", channels, where="propose_levels")
@@ -159,11 +152,14 @@ def propose_levels(rows: list[StrideCoverage], input_size: int, channels: int = 
         else:
             lo -= 1
             widened.add(lo)
+    top = hi
+    hi = min(hi, lo + MAX_LEVELS - 1)  # four backbone stages: the coarsest levels beyond them are served by P_hi
     reasons = []
     for i, r in enumerate(rows):
         fields = dict(name=level_name(r.stride), stride=r.stride, share=fmt_pct(r.share, lang), min_share=pct,
-                      k=MIN_LEVELS)
-        key = ("keep" if i in kept else "widen" if i in widened else "bridge" if lo < i < hi else "drop")
+                      k=MAX_LEVELS if hi < i <= top else MIN_LEVELS)
+        key = ("trim" if hi < i <= top else "keep" if i in kept else "widen" if i in widened
+               else "bridge" if lo < i < hi else "drop")
         reasons.append(_t(key, lang, **fields))
     finest = rows[0]
     if finest.too_small:
@@ -174,27 +170,5 @@ def propose_levels(rows: list[StrideCoverage], input_size: int, channels: int = 
     return [Level(level_name(r.stride), channels, r.stride) for r in rows[lo:hi + 1]], reasons
 
 
-def design(data, input_size: int = 640, min_share: float = MIN_SHARE, min_cells: float = MIN_CELLS,
-           channels: int = 256, lang: str | None = None) -> Design:
-    """Read ``data`` (a COCO dict, a COCO JSON file, or a folder holding ``annotations.json``), measure
-    the coverage of every candidate stride at ``input_size`` and propose the levels.
-
-    The data are checked by the one COCO validator (:func:`fpnlab.coco.check_coco`, through
-    :func:`fpnlab.datastats.dataset_stats`): a malformed file raises
-    :class:`fpnlab.coco.CocoFormatError` naming the field and the fix."""
-    import os
-
-    from .datastats import dataset_stats
-
-    input_size = check_int("input_size", input_size, where="design")
-    channels = check_int("channels", channels, where="design")
-    if isinstance(data, (str, os.PathLike)) and os.path.isdir(data):
-        data = os.path.join(data, "annotations.json")
-    stats = dataset_stats(data)
-    rows = coverage(stats, input_size, CANDIDATE_STRIDES, min_cells)
-    levels, reasons = propose_levels(rows, input_size, channels, min_share, min_cells, lang)
-    return Design(stats, input_size, rows, levels, reasons)
-
-
-__all__ = ["CANDIDATE_STRIDES", "Design", "MIN_CELLS", "MIN_LEVELS", "MIN_SHARE", "StrideCoverage", "coverage", "design",
-           "propose_levels", "scaled_sides"]
+__all__ = ["CANDIDATE_STRIDES", "MAX_LEVELS", "MIN_CELLS", "MIN_LEVELS", "MIN_SHARE", "StrideCoverage", "coverage",
+           "coverage_table", "propose_levels", "scaled_sides"]
