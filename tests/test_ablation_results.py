@@ -50,7 +50,8 @@ def test_every_record_says_how_it_was_made_and_matches_its_plan(path):
         assert r["split"] == job["split"]
     done = {(r["experiment"], r["seed"], r["phase"], r.get("tune_value")) for r in records}
     want = {(j["experiment"], j["seed"], j["phase"], j.get("tune_value")) for j in jobs(plan, choose(plan, records))}
-    assert len(want) == len(plan["experiments"]) * (len(plan["seeds"]) + len(plan["tune"]["values"]) * len(plan["tune"]["seeds"]))
+    tuning = len(plan["tune"]["values"]) * len(plan["tune"]["seeds"]) if plan["tune"] else 0
+    assert len(want) == len(plan["experiments"]) * (len(plan["seeds"]) + tuning)
     assert not want - done, f"{path.name}: runs missing (run the command in the records to add them): {sorted(want - done)}"
 
 

@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     d.add_argument("--budget-ms", type=float, help="latency budget in ms (batch 1, --threads threads)")
     d.add_argument("--budget-mb", type=float, help="activation memory budget in MiB")
     d.add_argument("--device", default="cpu", help="cpu or cuda")
-    d.add_argument("--threads", type=int, default=1, help="threads for the timings (fixed, as in the ablation)")
+    d.add_argument("--threads", type=int, help="threads for the timings (default: every thread torch uses here)")
     d.add_argument("--min-share", type=float, default=MIN_SHARE, help="share of objects a level must hold")
     d.add_argument("--out", help="folder for plan.yaml, the data split, report.md and its figures")
     d.add_argument("--run", action="store_true", help="pre-flight the proposal, then run the ablation (needs --out)")

@@ -148,7 +148,7 @@ class Design:
 def design(data, images=None, val=None, input_size: int = 640, budget_ms: float | None = None,
            budget_mb: float | None = None, device: str = "cpu", min_share: float = MIN_SHARE,
            min_cells: float = MIN_CELLS, channels: int = NECK_WIDTH, necks=NECK_CHOICES, scales=tuple(SCALES),
-           threads: int = 1, measure: bool = True, progress: bool = False, verbose: bool = False,
+           threads: int | None = None, measure: bool = True, progress: bool = False, verbose: bool = False,
            lang: str | None = None) -> Design:
     """The method of chapters 9–15 on ``data`` (a COCO dict, a COCO JSON file, or a folder holding
     ``annotations.json`` and the images).
@@ -157,9 +157,11 @@ def design(data, images=None, val=None, input_size: int = 640, budget_ms: float 
     file's folder); ``val``: the reader's own validation set (same forms as ``data``; default: a
     seeded 80/20 split written next to the plan). ``input_size``: the training input size
     (letterboxed). ``budget_ms`` / ``budget_mb``: the latency (batch 1, ``threads`` threads on
-    ``device``) and activation memory a design may take; none fitting raises
+    ``device``; default: every thread torch uses here) and activation memory a design may take; none fitting raises
     :class:`~.candidates.BudgetError` naming the cheapest. ``necks`` / ``scales``: the candidates'
-    necks (:data:`~.candidates.NECK_CHOICES`) and backbone scales (:data:`~.candidates.SCALES`).
+    necks (:data:`~.candidates.NECK_CHOICES`) and backbone scales (:data:`~.candidates.SCALES`):
+    every stride plan × neck is measured at the ×1 and ×½ scales, the other scales for the
+    proposal's plan and neck (they are its experiments).
     ``measure=False`` stops after the levels (no candidates, no proposal to write). ``verbose``
     prints each step's finding; ``progress`` shows tqdm bars.
 
@@ -172,7 +174,9 @@ def design(data, images=None, val=None, input_size: int = 640, budget_ms: float 
 
     input_size = check_int("input_size", input_size, where="design")
     channels = check_int("channels", channels, where="design")
-    threads = check_int("threads", threads, where="design")
+    import torch
+
+    threads = torch.get_num_threads() if threads is None else check_int("threads", threads, where="design")
     _check_device(device, "design")
     for n in necks:
         check_choice("necks", n, NECK_CHOICES, where="design")
@@ -203,17 +207,24 @@ def design(data, images=None, val=None, input_size: int = 640, budget_ms: float 
                notes=notes)
     if not measure:
         return d
-    cands = measure_candidates(make_candidates(strides, necks, scales, channels), input_size, device, threads, progress)
-    apply_budget(cands, budget_ms, budget_mb, input_size, threads, lang)
-    from .candidates import budget_text
+    from .candidates import FIRST_SCALES, budget_text
 
-    say(_t("step_candidates", lang, n=len(cands), threads=threads, fit=sum(c.fits for c in cands),
-           budget=budget_text(budget_ms, budget_mb, lang)))
+    first = [sc for sc in scales if sc in FIRST_SCALES] or list(scales)[:1]
+    cands = make_candidates(strides, necks, first, channels)
+    measure_candidates(cands, input_size, device, threads, progress)
+    apply_budget(cands, budget_ms, budget_mb, input_size, threads, lang)
     short, _ = scaled_sides(stats, input_size)
     hint = fusion_hint(stats, short, stats.n_objects, lang)
-    d.candidates = cands
     d.proposal, d.choices = choose(cands, strides, hint, budget_ms, budget_mb, lang)
+    rest = [sc for sc in scales if sc not in first]  # the other scales: the proposal's experiments
+    if rest:
+        more = make_candidates(strides, (d.proposal.neck,), rest, channels, plans=[d.proposal.strides])
+        measure_candidates(more, input_size, device, threads, progress)
+        cands += apply_budget(more, budget_ms, budget_mb, input_size, threads, lang, need_one=False)
+    d.candidates = cands
     d.experiments = experiments(d.proposal, cands, lang)
+    say(_t("step_candidates", lang, n=len(cands), threads=threads, fit=sum(c.fits for c in cands),
+           budget=budget_text(budget_ms, budget_mb, lang)))
     p = d.proposal
     say(_t("step_proposal", lang, name=p.name(lang), ms=fmt_num(p.latency_ms, lang, 1), mb=fmt_num(p.peak_mib, lang, 1),
            params=fmt_num(p.params / 1e6, lang, 2)))

@@ -56,11 +56,11 @@ _t = Strings({
         "en": "Backbone {scale}: ×1 does not fit the budget ({why}); {scale} is the largest scale that does.",
         "tr": "Backbone {scale}: ×1 bütçeye sığmıyor ({why}); sığan en büyük ölçek {scale}."},
     "neck_fastest": {
-        "en": "Neck {neck}: {hint} The statistics do not rank the necks, so the proposal takes the fastest that fits at these levels ({ms} ms here); the plan swaps in each other neck and the ablation decides.",
-        "tr": "Neck {neck}: {hint} İstatistikler neck'leri sıralamıyor; bu yüzden öneri bu seviyelerde bütçeye sığan en hızlısını alır (burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
+        "en": "Neck {neck}: {hint} The statistics do not rank the necks, so the proposal takes the one with the fewest FLOPs that fits at these levels ({gflops} GFLOPs, {ms} ms here) — FLOPs do not depend on the machine, so the same data give the same proposal everywhere; the plan swaps in each other neck and the ablation decides.",
+        "tr": "Neck {neck}: {hint} İstatistikler neck'leri sıralamıyor; bu yüzden öneri bu seviyelerde bütçeye sığan en az FLOP'lu neck'i alır ({gflops} GFLOP, burada {ms} ms) — FLOP makineye bağlı değildir, aynı veri her yerde aynı öneriyi verir; plan diğer her neck'i dener, kararı ablation verir."},
     "neck_bottom_up": {
-        "en": "Neck {neck}: {hint} The proposal takes the fastest neck with a bottom-up path that fits ({ms} ms here); the plan swaps in each other neck and the ablation decides.",
-        "tr": "Neck {neck}: {hint} Öneri, bütçeye sığan ve aşağıdan yukarı yolu olan en hızlı neck'i alır (burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
+        "en": "Neck {neck}: {hint} The proposal takes the neck with a bottom-up path and the fewest FLOPs that fits ({gflops} GFLOPs, {ms} ms here); the plan swaps in each other neck and the ablation decides.",
+        "tr": "Neck {neck}: {hint} Öneri, bütçeye sığan ve aşağıdan yukarı yolu olan en az FLOP'lu neck'i alır ({gflops} GFLOP, burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
     "fed": {
         "en": "{added} added: YOLOv8's backbone ends at stride 32 and every stage must feed a level (a stage that feeds none gets no gradient — chapter 14's check — and still costs time).",
         "tr": "{added} eklendi: YOLOv8'in backbone'u stride 32'de biter ve her aşama bir seviyeyi beslemeli (hiçbirini beslemeyen aşama gradyan almaz — 14. bölümün kontrolü — ama yine de zaman harcar)."},
@@ -166,17 +166,24 @@ class Candidate:
         return not self.over
 
 
-def make_candidates(strides, necks=NECK_CHOICES, scales=tuple(SCALES), channels: int = NECK_WIDTH) -> list[Candidate]:
-    """Every stride plan × neck × scale (YOLOPAN only over P3–P5), not yet measured."""
-    plans = stride_plans(strides)
-    top = max(max(p) for p in plans)
+#: the scales every stride plan × neck is measured at (the budget may need the narrow one); the
+#: others are measured for the proposal's plan and neck only (they are its experiments)
+FIRST_SCALES = ("base", "narrow")
+
+
+def make_candidates(strides, necks=NECK_CHOICES, scales=FIRST_SCALES, channels: int = NECK_WIDTH,
+                    plans=None) -> list[Candidate]:
+    """Every stride plan (default :func:`stride_plans`) × neck × scale (YOLOPAN only over P3–P5),
+    not yet measured; every backbone ends where the plans of ``strides`` need it to."""
+    all_plans = stride_plans(strides)
+    top = max(max(p) for p in all_plans)
     out = []
-    for plan in plans:
+    for plan in plans or all_plans:
         for neck in necks:
-            if neck == "yolopan" and plan != (8, 16, 32):
+            if neck == "yolopan" and tuple(plan) != (8, 16, 32):
                 continue
             for scale in scales:
-                out.append(Candidate(plan, neck, scale, model_config(plan, neck, scale, channels, (top,))))
+                out.append(Candidate(tuple(plan), neck, scale, model_config(plan, neck, scale, channels, (top,))))
     return out
 
 
@@ -209,9 +216,9 @@ def budget_text(budget_ms, budget_mb, lang: str | None = None) -> str:
 
 
 def apply_budget(cands: list[Candidate], budget_ms=None, budget_mb=None, input_size: int = 640, threads: int = 1,
-                 lang: str | None = None) -> list[Candidate]:
+                 lang: str | None = None, need_one: bool = True) -> list[Candidate]:
     """Mark the candidates over ``budget_ms`` / ``budget_mb`` (``over`` lists the numbers); raise
-    :class:`BudgetError` when none fits."""
+    :class:`BudgetError` when none fits (and ``need_one``)."""
     if budget_ms is not None:
         budget_ms = check_number("budget_ms", budget_ms, 0, strict=True, where="design")
     if budget_mb is not None:
@@ -222,7 +229,7 @@ def apply_budget(cands: list[Candidate], budget_ms=None, budget_mb=None, input_s
             c.over.append(_t("over_ms", lang, x=fmt_num(c.latency_ms, lang, 1), b=fmt_num(budget_ms, lang)))
         if budget_mb is not None and c.peak_mib > budget_mb:
             c.over.append(_t("over_mb", lang, x=fmt_num(c.peak_mib, lang, 1), b=fmt_num(budget_mb, lang)))
-    if cands and not any(c.fits for c in cands):
+    if need_one and cands and not any(c.fits for c in cands):
         def excess(c):
             return max(c.latency_ms / budget_ms if budget_ms else 0, c.peak_mib / budget_mb if budget_mb else 0)
         cheap = min(cands, key=excess)
@@ -238,8 +245,9 @@ def choose(cands: list[Candidate], strides, fusion_hint, budget_ms=None, budget_
            lang: str | None = None) -> tuple[Candidate, list[str]]:
     """The proposal among the candidates that fit, and the reasons: the data's stride plan when a
     candidate of it fits (else its alternative, said); backbone ×1 unless the budget rules it out
-    (then the largest scale that fits); the fastest neck that fits — with a bottom-up path when
-    chapter 10's fusion hint (:func:`fpnlab.datastats.hints.fusion_hint`) asks for one."""
+    (then the largest scale that fits); the neck with the fewest FLOPs that fits (machine-independent:
+    the same data give the same proposal, and the same plan, everywhere) — with a bottom-up path
+    when chapter 10's fusion hint (:func:`fpnlab.datastats.hints.fusion_hint`) asks for one."""
     fit = [c for c in cands if c.fits]
     strides = tuple(strides)
     reasons = []
@@ -262,9 +270,10 @@ def choose(cands: list[Candidate], strides, fusion_hint, budget_ms=None, budget_
     here = [c for c in here if c.scale == scale]
     strong = fusion_hint.key == "fusion_strong"
     pool = [c for c in here if c.neck in BOTTOM_UP] if strong else here
-    best = min(pool or here, key=lambda c: c.latency_ms)
+    best = min(pool or here, key=lambda c: (c.gflops, NECK_CHOICES.index(c.neck)))
     key = "neck_bottom_up" if strong and pool else "neck_fastest"
-    reasons.append(_t(key, lang, neck=best.neck, hint=fusion_hint.message, ms=fmt_num(best.latency_ms, lang, 1)))
+    reasons.append(_t(key, lang, neck=best.neck, hint=fusion_hint.message, ms=fmt_num(best.latency_ms, lang, 1),
+                      gflops=fmt_num(best.gflops, lang, 3)))
     if plan != (8, 16, 32) and "yolopan" in NECK_CHOICES:
         reasons.append(_t("yolopan_na", lang, plan=level_range(plan)))
     return best, reasons
@@ -296,7 +305,7 @@ def experiments(proposal: Candidate, cands: list[Candidate], lang: str | None = 
     return out
 
 
-__all__ = ["BOTTOM_UP", "BudgetError", "Candidate", "NECK_CHOICES", "NECK_WIDTH", "SCALES", "apply_budget",
+__all__ = ["BOTTOM_UP", "BudgetError", "Candidate", "FIRST_SCALES", "NECK_CHOICES", "NECK_WIDTH", "SCALES", "apply_budget",
            "backbone_strides", "budget_text", "choose", "experiments", "fed_levels", "fed_reason", "level_alternative",
            "level_range",
            "make_candidates", "measure_candidates", "model_config", "scale_widths", "stride_plans"]

@@ -73,10 +73,10 @@ _t = Strings({
     "preflight_stop": {"en": "A check failed: the ablation was not started. Fix what the table names, then run again.",
                        "tr": "Bir kontrol başarısız oldu: ablation başlatılmadı. Tablonun gösterdiğini düzelt, sonra yeniden çalıştır."},
     "s_verdict": {"en": "## 7. What the ablation showed", "tr": "## 7. Ablation'ın gösterdiği"},
-    "verdict_line": {"en": "{metric} × 100 on the {split} split, {n:d} seeds: each experiment's Δ to the proposal paired by seed, its 95 % confidence interval, the Holm-adjusted p of the paired t-test.",
-                     "tr": "{split} bölümünde {metric} × 100, {n:d} seed: her deneyin öneriye göre seed'e göre eşlenmiş Δ'sı, %95 güven aralığı, eşli t-testinin Holm ile düzeltilmiş p'si."},
+    "verdict_line": {"en": "× 100 on the {split} split, {n:d} seeds: each experiment's Δ to the proposal paired by seed, its 95 % confidence interval, the Holm-adjusted p of the paired t-test. The verdict below reads {metric}; the size tables show where the differences are.",
+                     "tr": "{split} bölümünde × 100, {n:d} seed: her deneyin öneriye göre seed'e göre eşlenmiş Δ'sı, %95 güven aralığı, eşli t-testinin Holm ile düzeltilmiş p'si. Aşağıdaki sonuç {metric}'ye bakar; boyut tabloları farkların nerede olduğunu gösterir."},
     "confirmed": {"en": "**The proposal is not beaten by any alternative** in this setting: no experiment is higher after Holm's correction. That is not a proof that the proposal is better — a \"not shown\" means this ablation cannot tell the two apart; more seeds or steps narrow the intervals.",
-                  "tr": "**Öneriyi hiçbir alternatif geçemedi** bu ayarda: Holm düzeltmesinden sonra hiçbir deney daha yüksek değil. Bu, önerinin daha iyi olduğunun kanıtı değil — \"gösterilemedi\", bu ablation'ın ikisini ayırt edemediği anlamına gelir; daha çok seed ya da adım aralıkları daraltır."},
+                  "tr": "**Öneriyi hiçbir alternatif geçemedi** bu ayarda: Holm düzeltmesinden sonra hiçbir deney daha yüksek değil. Bu, önerinin daha iyi olduğunun kanıtı değil — \"gösterilmedi\", bu ablation'ın ikisini ayırt edemediği anlamına gelir; daha çok seed ya da adım aralıkları daraltır."},
     "beaten": {"en": "**Alternative {name} did better** ({change}: Δ {delta} [{lo}, {hi}], p {p}): use it, and design again from there.",
                "tr": "**{name} alternatifi daha iyi çıktı** ({change}: Δ {delta} [{lo}, {hi}], p {p}): onu kullan ve oradan yeniden tasarla."},
     "few": {"en": "Too few finished runs for a verdict yet ({n:d} of {total:d}); run the same command again to finish them.",
@@ -157,7 +157,7 @@ def plan_dict(d, seeds: int = 5, schedule: dict | None = None, data: dict | None
     p = d.proposal
     baseline = copy.deepcopy(p.config)
     baseline["data"] = data or {"kind": "coco", "train": "data/train", "val": "data/val", "size": d.input_size}
-    baseline["measure"] = {"threads": d.threads, "latency_batch": 1}
+    baseline["measure"] = {"threads": 1, "latency_batch": 1}  # the ablation's own timing: one thread per run
     if schedule:
         baseline["schedule"] = dict(schedule)
     return {"name": "design", "description": f"fpnlab design: proposal {p.name('en')}", "seeds": list(range(seeds)),
@@ -318,8 +318,9 @@ def verdict_section(records, metric: str, lang: str, total: int | None = None) -
         return out + [_t("few", lang, n=len(finals), total=total or len(finals)), ""]
     seeds = max(r["n"] for r in rows)
     split = finals[0].get("split", "val")
-    out += [_t("verdict_line", lang, metric=metric, split=split, n=seeds), "", "```",
-            report_frame(finals, metric, lang=lang).to_string(index=False), "```", ""]
+    out += [_t("verdict_line", lang, metric=metric, split=split, n=seeds), ""]
+    for m in dict.fromkeys((metric, "AP_small", "AP_medium", "AP_large")):  # the decision's metric, then by size
+        out += [f"**{m}**", "", "```", report_frame(finals, m, lang=lang).to_string(index=False), "```", ""]
     better = [r for r in rows if r["verdict"] == "higher"]
     if better:
         b = max(better, key=lambda r: r["delta"])
@@ -373,11 +374,19 @@ def write(d, out, seeds: int = 5, schedule: dict | None = None, lang: str | None
     return out
 
 
-def _check_images(folder: Path, split: str) -> None:
-    coco = _read(folder / "annotations.json")
-    missing = [im["file_name"] for im in coco["images"] if not (folder / im["file_name"]).exists()]
-    if missing:
-        raise ArgumentError(_t("need_images", n=len(missing), split=split, first=os.path.normpath(folder / missing[0])))
+def check_images(d) -> None:
+    """Every image the run would read exists (the training data's and ``--val``'s), else an
+    :class:`~fpnlab.errors.ArgumentError` naming how many are missing, the first, and the fix."""
+    ann, images, val = d.source.get("annotations"), d.source.get("images"), d.source.get("val")
+    if ann is None:
+        raise ArgumentError(_t("need_file"))
+    roots = [("train", ann, Path(images) if images is not None else Path(ann).parent)]
+    if val is not None:
+        roots.append(("val", val, Path(val).parent))
+    for split, path, root in roots:
+        missing = [im["file_name"] for im in _read(path)["images"] if not (root / im["file_name"]).exists()]
+        if missing:
+            raise ArgumentError(_t("need_images", n=len(missing), split=split, first=str(root / missing[0])))
 
 
 def run(d, out, device: str = "cpu", workers: int = 1, backend: str = "local", seeds: int = 5,
@@ -391,9 +400,8 @@ def run(d, out, device: str = "cpu", workers: int = 1, backend: str = "local", s
 
     lang = lang or get_lang()
     out = Path(out)
+    check_images(d)  # before anything is written
     write(d, out, seeds, schedule, lang)  # a resumed run rewrites the same plan and split; results.jsonl stays
-    for split in ("train", "val"):
-        _check_images(out / "data" / split, split)
     plan = ablation.load_plan(out / "plan.yaml")
     cfg = plan["baseline"]
     train = ablation.make_split(cfg["data"], "train", plan["base_dir"])
@@ -411,5 +419,5 @@ def run(d, out, device: str = "cpu", workers: int = 1, backend: str = "local", s
     return check, records
 
 
-__all__ = ["command", "plan_dict", "plot_budget", "plot_sizes", "report_text", "run", "split_data", "verdict_section",
+__all__ = ["check_images", "command", "plan_dict", "plot_budget", "plot_sizes", "report_text", "run", "split_data", "verdict_section",
            "write"]
