@@ -45,7 +45,7 @@ torch.set_num_threads(1)
 # The book's API: fpnlab._API's names, every public callable of these modules, and these of ablation
 # (its model and measurement functions and the adapters they build models with).
 MODULES = ["levels", "blocks", "necks", "coco", "metrics", "detector", "data", "datastats", "preflight", "design"]
-ABLATION = ["make_backbone", "make_neck", "make_detector", "make_data", "make_split", "measure", "measure_plan",
+ABLATION = ["make_backbone", "make_neck", "make_detector", "make_data", "make_split", "measure", "measure_plan", "measure_configs",
             "BackboneWithNeck", "PickLevels"]
 
 # Types a reader gets back rather than builds (results, records, a base class), and errors.
@@ -59,6 +59,7 @@ NOT_CALLED = {
     "preflight.CheckResult": "one check of a PreflightReport",
     "design.Design": "the result of design",
     "design.StrideCoverage": "one row of design's coverage",
+    "design.Candidate": "one measured candidate of a Design",
     "data.GeneratedSet": "the base class of Shapes and ContextShapes",
 }
 
@@ -276,7 +277,7 @@ VALID: dict[str, Call] = {
     # fpnlab.preflight
     "preflight.preflight": call(new(tiny_detector), new(shapes), batch_size=2, steps=2),
     # fpnlab.design
-    "design.design": call(new(lambda: _design_set()), input_size=640),
+    "design.design": call(new(lambda: _design_set()), input_size=64, necks=("fpn",), scales=("base",), threads=1),
     "design.coverage": call(new(lambda: __import__("fpnlab").dataset_stats(_design_set())), input_size=640),
     "design.propose_levels": call(new(lambda: __import__("fpnlab.design", fromlist=["coverage"]).coverage(
         __import__("fpnlab").dataset_stats(_design_set()))), 640),
@@ -289,6 +290,8 @@ VALID: dict[str, Call] = {
     "ablation.make_split": call(DATA_CFG, "train"),
     "ablation.measure": call(new(torch.nn.Conv2d, 3, 4, 3), 32, "cpu", 1, batch=1),
     "ablation.measure_plan": call(new(small_plan), size=32, threads=1, rounds=1, number=1, num_classes=2),
+    "ablation.measure_configs": call(new(lambda: {"a": __import__("fpnlab.ablation", fromlist=["load_plan"]).load_plan(
+        small_plan())["baseline"]}), size=32, threads=1, rounds=1, number=1, num_classes=2),
     # the rest of fpnlab's top level
     "backbones.TinyBackbone": call((8, 16, 32, 64), in_channels=3, forward=new(image, 3, 64)),
     "backbones.YOLOBackbone": call([8, 8, 16, 16, 32], [1, 1, 1, 1], forward=new(image, 3, 64)),

@@ -41,10 +41,12 @@ _t = Strings({
     "none_fits": {
         "en": "design: no candidate fits the budget ({budget}). The cheapest, {name}, takes {ms} ms and {mb} MiB at input {size:d} on this machine ({threads:d} thread(s)). Fix: relax the budget to at least {need}, or lower --input-size.",
         "tr": "design: bütçeye ({budget}) sığan aday yok. En ucuzu, {name}, bu makinede girdi {size:d}'te ({threads:d} thread) {ms} ms ve {mb} MiB tutuyor. Düzeltme: bütçeyi en az {need} olacak şekilde gevşet ya da --input-size'ı düşür."},
-    "budget_ms": {"en": "latency ≤ {x} ms", "tr": "gecikme ≤ {x} ms"},
+    "budget_ms": {"en": "latency ≤ {x} ms", "tr": "latency ≤ {x} ms"},
     "budget_mb": {"en": "memory ≤ {x} MiB", "tr": "bellek ≤ {x} MiB"},
     "no_budget": {"en": "no budget given", "tr": "bütçe verilmedi"},
-    "over_ms": {"en": "latency {x} ms > {b} ms", "tr": "gecikme {x} ms > {b} ms"},
+    "need_ms": {"en": "{x} ms", "tr": "{x} ms"},
+    "need_mb": {"en": "{x} MiB", "tr": "{x} MiB"},
+    "over_ms": {"en": "latency {x} ms > {b} ms", "tr": "latency {x} ms > {b} ms"},
     "over_mb": {"en": "memory {x} MiB > {b} MiB", "tr": "bellek {x} MiB > {b} MiB"},
     "plan_over": {
         "en": "The {plan} plan the coverage asks for does not fit the budget: its cheapest candidate, {name}, takes {ms} ms and {mb} MiB ({budget}). The proposal uses {alt} instead; the objects its levels would have served go to the nearest kept level.",
@@ -57,10 +59,10 @@ _t = Strings({
         "tr": "Backbone {scale}: ×1 bütçeye sığmıyor ({why}); sığan en büyük ölçek {scale}."},
     "neck_fastest": {
         "en": "Neck {neck}: {hint} The statistics do not rank the necks, so the proposal takes the one with the fewest FLOPs that fits at these levels ({gflops} GFLOPs, {ms} ms here) — FLOPs do not depend on the machine, so the same data give the same proposal everywhere; the plan swaps in each other neck and the ablation decides.",
-        "tr": "Neck {neck}: {hint} İstatistikler neck'leri sıralamıyor; bu yüzden öneri bu seviyelerde bütçeye sığan en az FLOP'lu neck'i alır ({gflops} GFLOP, burada {ms} ms) — FLOP makineye bağlı değildir, aynı veri her yerde aynı öneriyi verir; plan diğer her neck'i dener, kararı ablation verir."},
+        "tr": "Neck {neck}: {hint} İstatistikler neck'leri sıralamıyor; bu yüzden öneri bu seviyelerde bütçeye sığan en az FLOPs'lu neck'i alır ({gflops} GFLOPs, burada {ms} ms) — FLOPs makineye bağlı değildir, aynı veri her yerde aynı öneriyi verir; plan diğer her neck'i dener, kararı ablation verir."},
     "neck_bottom_up": {
         "en": "Neck {neck}: {hint} The proposal takes the neck with a bottom-up path and the fewest FLOPs that fits ({gflops} GFLOPs, {ms} ms here); the plan swaps in each other neck and the ablation decides.",
-        "tr": "Neck {neck}: {hint} Öneri, bütçeye sığan ve aşağıdan yukarı yolu olan en az FLOP'lu neck'i alır ({gflops} GFLOP, burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
+        "tr": "Neck {neck}: {hint} Öneri, bütçeye sığan ve bottom-up yolu olan en az FLOPs'lu neck'i alır ({gflops} GFLOPs, burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
     "fed": {
         "en": "{added} added: YOLOv8's backbone ends at stride 32 and every stage must feed a level (a stage that feeds none gets no gradient — chapter 14's check — and still costs time).",
         "tr": "{added} eklendi: YOLOv8'in backbone'u stride 32'de biter ve her aşama bir seviyeyi beslemeli (hiçbirini beslemeyen aşama gradyan almaz — 14. bölümün kontrolü — ama yine de zaman harcar)."},
@@ -233,8 +235,8 @@ def apply_budget(cands: list[Candidate], budget_ms=None, budget_mb=None, input_s
         def excess(c):
             return max(c.latency_ms / budget_ms if budget_ms else 0, c.peak_mib / budget_mb if budget_mb else 0)
         cheap = min(cands, key=excess)
-        need = ", ".join(([_t("budget_ms", lang, x=fmt_num(cheap.latency_ms, lang, 1))] if budget_ms else [])
-                         + ([_t("budget_mb", lang, x=fmt_num(cheap.peak_mib, lang, 1))] if budget_mb else []))
+        need = ", ".join(([_t("need_ms", lang, x=fmt_num(cheap.latency_ms, lang, 1))] if budget_ms else [])
+                         + ([_t("need_mb", lang, x=fmt_num(cheap.peak_mib, lang, 1))] if budget_mb else []))
         raise BudgetError(_t("none_fits", lang, budget=budget_text(budget_ms, budget_mb, lang), name=cheap.name(lang),
                              ms=fmt_num(cheap.latency_ms, lang, 1), mb=fmt_num(cheap.peak_mib, lang, 1),
                              size=input_size, threads=threads, need=need))

@@ -49,15 +49,15 @@ _t = Strings({
     "cand_line": {"en": "Budget: {budget}. {n:d} candidates, each built untrained and timed here at input {size:d}, batch 1, {threads:d} thread(s) on {device} (median of interleaved rounds); memory: the activations alive at once.",
                   "tr": "Bütçe: {budget}. {n:d} aday; her biri eğitilmeden kuruldu ve burada girdi {size:d}, batch 1, {device} üzerinde {threads:d} thread ile ölçüldü (iç içe turların medyanı); bellek: aynı anda canlı aktivasyonlar."},
     "h_candidate": {"en": "candidate", "tr": "aday"},
-    "h_latency": {"en": "latency (ms)", "tr": "gecikme (ms)"},
+    "h_latency": {"en": "latency (ms)", "tr": "latency (ms)"},
     "h_memory": {"en": "memory (MiB)", "tr": "bellek (MiB)"},
     "h_params": {"en": "parameters (M)", "tr": "parametre (M)"},
-    "h_gflops": {"en": "GFLOPs", "tr": "GFLOP"},
+    "h_gflops": {"en": "GFLOPs", "tr": "GFLOPs"},
     "h_verdict": {"en": "budget", "tr": "bütçe"},
     "fits": {"en": "fits", "tr": "sığıyor"},
     "proposal_mark": {"en": "**proposal**", "tr": "**öneri**"},
     "budget_caption": {"en": "Every candidate's latency and memory on this machine; the proposal is circled, dashed lines are the budget.",
-                       "tr": "Her adayın bu makinedeki gecikmesi ve belleği; öneri daire içinde, kesikli çizgiler bütçe."},
+                       "tr": "Her adayın bu makinedeki latency'si ve belleği; öneri daire içinde, kesikli çizgiler bütçe."},
     "s_proposal": {"en": "## 4. The proposal", "tr": "## 4. Öneri"},
     "s_plan": {"en": "## 5. The plan that would confirm it (chapter 15)", "tr": "## 5. Öneriyi doğrulayacak plan (15. bölüm)"},
     "plan_line": {"en": "`plan.yaml`: the proposal is the baseline; each experiment changes one setting; {seeds:d} seeds. Run it (resumable) with", "tr": "`plan.yaml`: öneri baseline'dır; her deney tek bir ayarı değiştirir; {seeds:d} seed. Çalıştırmak için (kaldığı yerden devam eder):"},
@@ -167,8 +167,9 @@ def plan_dict(d, seeds: int = 5, schedule: dict | None = None, data: dict | None
 
 # ---------------------------------------------------------------- figures
 
-def plot_sizes(d, path: Path, lang: str) -> None:
+def plot_sizes(d, path: Path, lang: str | None = None) -> None:
     """Histogram of the shorter sides at the input size, the stride boundaries drawn on it."""
+    lang = lang or get_lang()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -192,8 +193,9 @@ def plot_sizes(d, path: Path, lang: str) -> None:
     plt.close(fig)
 
 
-def plot_budget(d, path: Path, lang: str) -> None:
+def plot_budget(d, path: Path, lang: str | None = None) -> None:
     """Every candidate's latency against its memory; the proposal circled; the budget lines."""
+    lang = lang or get_lang()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -248,9 +250,10 @@ def command(d, seeds: int) -> str:
     return " ".join(parts)
 
 
-def report_text(d, seeds: int, counts: dict | None, lang: str, preflight=None, records=None, metric: str = "AP",
-                total: int | None = None) -> str:
+def report_text(d, seeds: int, counts: dict | None, lang: str | None = None, preflight=None, records=None,
+                metric: str = "AP", total: int | None = None) -> str:
     """``report.md``'s text."""
+    lang = lang or get_lang()
     from .. import __version__
     from ..ablation.runner import cpu_model
 
@@ -304,8 +307,9 @@ def _is_neighbour(d, c) -> bool:
     return sum((c.strides != p.strides, c.neck != p.neck, c.scale != p.scale)) == 1
 
 
-def verdict_section(records, metric: str, lang: str, total: int | None = None) -> list[str]:
+def verdict_section(records, metric: str = "AP", lang: str | None = None, total: int | None = None) -> list[str]:
     """The last section of the report: the ablation's table and whether it confirmed the proposal."""
+    lang = lang or get_lang()
     from ..ablation import summarize
     from ..ablation.report import fmt_p, report_frame
     from ..ablation.runner import final_runs
