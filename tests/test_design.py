@@ -47,7 +47,7 @@ def test_mostly_small_objects_keep_p2():
     assert names(d) == ["P2", "P3", "P4", "P5"]
     assert any("P2 (stride 4) kept" in r for r in d.reasons)
     dots = design(make_set([10.0] * 40), measure=False)  # only P2 holds objects: widened to P4, fed up to P5
-    assert names(dots) == ["P2", "P3", "P4", "P5"] and any(r.startswith("P5 added") for r in dots.reasons)
+    assert names(dots) == ["P2", "P3", "P4", "P5"] and any(r.startswith("P5 (stride 32) added, holding 0.0%: YOLOv8's backbone") for r in dots.reasons)
 
 
 def test_only_large_objects_drop_p2_and_keep_coarse_levels():

@@ -196,9 +196,11 @@ def design(data, images=None, val=None, input_size: int = 640, budget_ms: float 
            classes=fmt_num(len(stats.class_counts), lang), **{k: fmt_num(v, lang) for k, v in stats.size_counts.items()}))
     rows = coverage(stats, input_size, CANDIDATE_STRIDES, min_cells)
     levels, reasons = propose_levels(rows, input_size, channels, min_share, min_cells, lang)
-    if fed_reason([lv.stride for lv in levels], lang):  # every backbone stage feeds a level
-        reasons.append(fed_reason([lv.stride for lv in levels], lang))
-        levels = [Level(level_name(s), channels, s) for s in fed_levels([lv.stride for lv in levels])]
+    proposed = [lv.stride for lv in levels]
+    for s in fed_levels(proposed)[len(proposed):]:  # every backbone stage feeds a level: say so in that level's line
+        i = next(k for k, r in enumerate(rows) if r.stride == s)
+        reasons[i] = fed_reason(s, rows[i].share, lang)
+        levels.append(Level(level_name(s), channels, s))
     strides = tuple(lv.stride for lv in levels)
     say(_t("step_levels", lang, size=input_size, levels=level_range(strides)))
     d = Design(stats, input_size, rows, levels, reasons, budget_ms=budget_ms, budget_mb=budget_mb, threads=threads,

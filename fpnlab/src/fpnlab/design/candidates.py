@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..arguments import check_number
 from ..errors import FpnlabError
-from ..i18n import Strings, fmt_num
+from ..i18n import Strings, fmt_num, fmt_pct
 from ..levels import level_name
 
 #: backbone scales: YOLOv8's ``(width, depth)`` multiples (``n`` is ``(0.25, 0.33)``)
@@ -64,8 +64,8 @@ _t = Strings({
         "en": "Neck {neck}: {hint} The proposal takes the neck with a bottom-up path and the fewest FLOPs that fits ({gflops} GFLOPs, {ms} ms here); the plan swaps in each other neck and the ablation decides.",
         "tr": "Neck {neck}: {hint} Öneri, bütçeye sığan ve bottom-up yolu olan en az FLOPs'lu neck'i alır ({gflops} GFLOPs, burada {ms} ms); plan diğer her neck'i dener, kararı ablation verir."},
     "fed": {
-        "en": "{added} added: YOLOv8's backbone ends at stride 32 and every stage must feed a level (a stage that feeds none gets no gradient — chapter 14's check — and still costs time).",
-        "tr": "{added} eklendi: YOLOv8'in backbone'u stride 32'de biter ve her aşama bir seviyeyi beslemeli (hiçbirini beslemeyen aşama gradyan almaz — 14. bölümün kontrolü — ama yine de zaman harcar)."},
+        "en": "{name} (stride {stride:d}) added, holding {share}: YOLOv8's backbone ends at stride 32 and every stage must feed a level (a stage that feeds none gets no gradient — chapter 14's check — and still costs time).",
+        "tr": "{name} (stride {stride:d}) eklendi, taşıdığı pay {share}: YOLOv8'in backbone'u stride 32'de biter ve her stage bir seviyeyi beslemeli (hiçbirini beslemeyen stage gradient almaz — 14. bölümün kontrolü — ama yine de zaman harcar)."},
     "yolopan_na": {
         "en": "YOLOPAN is not a candidate for {plan}: it takes C3, C4 and C5 only.",
         "tr": "YOLOPAN, {plan} için aday değil: yalnızca C3, C4 ve C5 alır."},
@@ -108,10 +108,9 @@ def fed_levels(strides) -> tuple[int, ...]:
     return s
 
 
-def fed_reason(strides, lang: str | None = None) -> str | None:
-    """The reason :func:`fed_levels` added levels, or ``None`` when it added none."""
-    added = fed_levels(strides)[len(tuple(strides)):]
-    return _t("fed", lang, added=", ".join(level_name(s) for s in added)) if added else None
+def fed_reason(stride: int, share: float, lang: str | None = None) -> str:
+    """Why :func:`fed_levels` added the level at ``stride`` (which holds ``share`` of the objects)."""
+    return _t("fed", lang, name=level_name(stride), stride=stride, share=fmt_pct(share, lang))
 
 
 def stride_plans(strides) -> list[tuple[int, ...]]:

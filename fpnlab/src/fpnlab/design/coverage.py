@@ -62,7 +62,7 @@ _t = Strings({
         "tr": "{name} (stride {stride:d}) eklendi, taşıdığı pay {share}: bir neck en az {k:d} ardışık seviyeyi birleştirir."},
     "trim": {
         "en": "{name} (stride {stride:d}) not used although it holds {share}: the backbone has {k:d} stages, so at most {k:d} levels; its objects go to the next finer level, where they cover more cells.",
-        "tr": "{name} (stride {stride:d}), nesnelerin {share} kadarını taşısa da kullanılmadı: backbone'un {k:d} aşaması var, yani en fazla {k:d} seviye; nesneleri bir ince seviyeye gider ve orada daha çok hücre kaplar."},
+        "tr": "{name} (stride {stride:d}), nesnelerin {share} kadarını taşısa da kullanılmadı: backbone'un {k:d} stage'i var, yani en fazla {k:d} seviye; nesneleri bir ince seviyeye gider ve orada daha çok hücre kaplar."},
     "no_reason": {
         "en": "No level holds {min_share} of the objects on its own: the data give no reason to prefer one level; the proposal keeps the standard P3–P5.",
         "tr": "Hiçbir seviye tek başına nesnelerin {min_share} kadarını taşımıyor: veri bir seviyeyi öne çıkarmak için bir neden vermiyor; öneri standart P3–P5'i tutar."},

@@ -40,7 +40,7 @@ _t = Strings({
     "s_data": {"en": "## 1. The data (chapter 10)", "tr": "## 1. Veri (10. bölüm)"},
     "data_line": {"en": "{images} images, {objects} objects, {classes} classes; by COCO's areas {small} small, {medium} medium, {large} large ({crowd} crowd annotations left out).",
                   "tr": "{images} görüntü, {objects} nesne, {classes} sınıf; COCO alanlarına göre {small} küçük, {medium} orta, {large} büyük ({crowd} crowd annotation dışarıda)."},
-    "sizes_caption": {"en": "Shorter box side at input {size:d} (letterboxed). A dashed line at {cells} × stride marks where each level starts to take objects: an object goes to the coarsest level it covers {cells} cells of.",
+    "sizes_caption": {"en": "Shorter box side at input {size:d} (letterboxed). A dashed line at {cells} × stride marks where each level starts to take objects: an object goes to the coarsest level of which it covers {cells} cells.",
                       "tr": "Girdi {size:d}'te (letterbox) kutunun kısa kenarı. {cells} × stride'daki kesikli çizgi, her seviyenin nesne almaya başladığı yeri gösterir: nesne, {cells} hücresini kapladığı en kaba seviyeye gider."},
     "s_coverage": {"en": "## 2. Coverage per stride (chapter 11)", "tr": "## 2. Stride başına kapsama (11. bölüm)"},
     "coverage_note": {"en": "Positive cell: the expected share of the level's objects that get at least one cell centre inside the box (the anchor-free counterpart of AutoAnchor's best possible recall). Too small: objects under {cells} cells even at stride 4.",
