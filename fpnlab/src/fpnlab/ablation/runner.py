@@ -110,6 +110,9 @@ def measure_plan(plan, size: int | None = None, device: str = "cpu", threads: in
     """
     if size is not None:
         size = check_int("size", size, where="measure_plan")
+    _check_device(device, "measure_plan")
+    for name, value in (("threads", threads), ("rounds", rounds), ("number", number), ("num_classes", num_classes)):
+        check_int(name, value, where="measure_plan")
     plan = load_plan(plan)
     configs = {e["name"]: e["config"] for e in plan["experiments"]}
     return measure_configs(configs, size, device, threads, rounds, number, num_classes)

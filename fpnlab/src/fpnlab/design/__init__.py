@@ -99,6 +99,20 @@ class Design:
         """The coverage table as text, in the reader's language."""
         return coverage_table(self.coverage, lang)
 
+    def candidates_frame(self, lang: str | None = None):
+        """The measured candidates, fastest first, with the reader's headers (the report's table)."""
+        from .output import candidates_frame
+
+        self._need_proposal()
+        return candidates_frame(self, lang)
+
+    def experiments_frame(self, lang: str | None = None):
+        """The plan's experiments: name, the one change, measured latency and memory."""
+        from .output import experiments_frame
+
+        self._need_proposal()
+        return experiments_frame(self, lang)
+
     def summary(self, lang: str | None = None) -> str:
         """The coverage table, the reasons, the proposal and its choices, as text."""
         lines = [self.table(lang), "", *self.reasons, ""]

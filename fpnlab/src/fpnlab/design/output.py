@@ -231,6 +231,32 @@ def _md_table(header: list, rows: list) -> str:
     return "\n".join(lines)
 
 
+def candidates_frame(d, lang: str | None = None):
+    """Every candidate, fastest first, with the reader's headers: latency (ms), memory (MiB),
+    parameters (M), GFLOPs and the budget's verdict (the proposal marked) — the report's table as a
+    pandas DataFrame of strings in the reader's number format."""
+    import pandas as pd
+
+    lang = lang or get_lang()
+    rows = []
+    for c in sorted(d.candidates, key=lambda c: c.latency_ms):
+        verdict = _t("proposal_mark", lang) if c is d.proposal else (_t("fits", lang) if c.fits else "; ".join(c.over))
+        rows.append([c.name(lang), fmt_num(c.latency_ms, lang, 1), fmt_num(c.peak_mib, lang, 2),
+                     fmt_num(c.params / 1e6, lang, 3), fmt_num(c.gflops, lang, 3), verdict])
+    return pd.DataFrame(rows, columns=[_t(k, lang) for k in ("h_candidate", "h_latency", "h_memory", "h_params",
+                                                            "h_gflops", "h_verdict")])
+
+
+def experiments_frame(d, lang: str | None = None):
+    """The plan's experiments: name, the one change, and the measured latency and memory."""
+    import pandas as pd
+
+    lang = lang or get_lang()
+    return pd.DataFrame([[e["name"], json.dumps(e["change"]), fmt_num(e["candidate"].latency_ms, lang, 1),
+                          fmt_num(e["candidate"].peak_mib, lang, 2)] for e in d.experiments],
+                        columns=[_t(k, lang) for k in ("h_experiment", "h_change", "h_latency", "h_memory")])
+
+
 def command(d, seeds: int) -> str:
     """The command line that makes this design (what the report says it was made by)."""
     src = d.source
@@ -273,13 +299,8 @@ def report_text(d, seeds: int, counts: dict | None, lang: str | None = None, pre
     out += [_t("s_candidates", lang), "",
             _t("cand_line", lang, budget=budget_text(d.budget_ms, d.budget_mb, lang), n=len(d.candidates),
                size=d.input_size, threads=d.threads, device=d.device), ""]
-    rows = []
-    for c in sorted(d.candidates, key=lambda c: c.latency_ms):
-        verdict = _t("proposal_mark", lang) if c is d.proposal else (_t("fits", lang) if c.fits else "; ".join(c.over))
-        rows.append([c.name(lang), fmt_num(c.latency_ms, lang, 1), fmt_num(c.peak_mib, lang, 1),
-                     fmt_num(c.params / 1e6, lang, 2), fmt_num(c.gflops, lang, 2), verdict])
-    out += [_md_table([_t(k, lang) for k in ("h_candidate", "h_latency", "h_memory", "h_params", "h_gflops", "h_verdict")],
-                      rows), "", "![budget](budget.png)", "", _t("budget_caption", lang), "",
+    frame = candidates_frame(d, lang)
+    out += [_md_table(list(frame.columns), frame.values.tolist()), "", "![budget](budget.png)", "", _t("budget_caption", lang), "",
             _t("s_proposal", lang), "", f"**{d.proposal.name(lang)}**", ""]
     out += [f"- {r}" for r in d.choices] + [""]
     out += [_t("s_plan", lang), "", _t("plan_line", lang, seeds=seeds), "",
@@ -287,9 +308,8 @@ def report_text(d, seeds: int, counts: dict | None, lang: str | None = None, pre
     if counts:
         key = "data_val" if d.source.get("val") is not None else "data_split"
         out += [_t(key, lang, train=fmt_num(counts["train"], lang), val=fmt_num(counts["val"], lang), seed=SPLIT_SEED), ""]
-    out += [_md_table([_t("h_experiment", lang), _t("h_change", lang), _t("h_latency", lang), _t("h_memory", lang)],
-                      [[e["name"], f"`{json.dumps(e['change'])}`", fmt_num(e["candidate"].latency_ms, lang, 1),
-                        fmt_num(e["candidate"].peak_mib, lang, 1)] for e in d.experiments]), ""]
+    frame = experiments_frame(d, lang)
+    out += [_md_table(list(frame.columns), [[n, f"`{c}`", ms, mib] for n, c, ms, mib in frame.values.tolist()]), ""]
     over = [c.name(lang) for c in d.candidates if not c.fits and _is_neighbour(d, c)]
     if over:
         out += [_t("left_out", lang, names=", ".join(over)), ""]
@@ -423,5 +443,5 @@ def run(d, out, device: str = "cpu", workers: int = 1, backend: str = "local", s
     return check, records
 
 
-__all__ = ["check_images", "command", "plan_dict", "plot_budget", "plot_sizes", "report_text", "run", "split_data", "verdict_section",
+__all__ = ["candidates_frame", "check_images", "command", "experiments_frame", "plan_dict", "plot_budget", "plot_sizes", "report_text", "run", "split_data", "verdict_section",
            "write"]
