@@ -2,6 +2,7 @@
 
 - :mod:`fpnlab.blocks.layers`     conv + norm + activation, the one norm factory (``make_norm``)
 - :mod:`fpnlab.blocks.yolo`       YOLOv8's ``ConvBNSiLU``, ``Bottleneck``, ``C2f``, ``SPPF``
+- :mod:`fpnlab.blocks.yolo11`     YOLO11's / YOLO26's ``C3k``, ``C3k2``, ``PSAAttention``, ``PSABlock``, ``C2PSA``
 - :mod:`fpnlab.blocks.zoo`        the block zoo (:data:`BLOCKS`, ``make_block``, RepVGG)
 - :mod:`fpnlab.blocks.attention`  SE, ECA, CBAM, Coordinate Attention, self-attention
 
@@ -11,10 +12,12 @@ from .attention import (ATTENTIONS, CBAM, ECA, SE, CoordAtt, HSwish, SelfAttenti
                         make_attention)
 from .layers import ACTS, NORMS, choose_norm, conv_norm_act, gn_groups, make_act, make_norm
 from .yolo import SPPF, Bottleneck, C2f, ConvBNSiLU
+from .yolo11 import C2PSA, C3k, C3k2, PSAAttention, PSABlock, psa_heads
 from .zoo import (BLOCKS, DepthwiseSeparable, DilatedBlock, RepVGGBlock, make_block, reparameterize,
                   swap_norm_act)
 
-__all__ = ["ACTS", "ATTENTIONS", "BLOCKS", "Bottleneck", "C2f", "CBAM", "ConvBNSiLU", "CoordAtt",
-           "DepthwiseSeparable", "DilatedBlock", "ECA", "HSwish", "NORMS", "RepVGGBlock", "SE", "SPPF",
+__all__ = ["ACTS", "ATTENTIONS", "BLOCKS", "Bottleneck", "C2PSA", "C2f", "C3k", "C3k2", "CBAM", "ConvBNSiLU", "CoordAtt",
+           "DepthwiseSeparable", "DilatedBlock", "ECA", "HSwish", "NORMS", "PSAAttention", "PSABlock", "RepVGGBlock",
+           "SE", "SPPF",
            "SelfAttention2d", "choose_norm", "conv_norm_act", "eca_kernel_size", "gn_groups", "make_act",
-           "make_attention", "make_block", "make_norm", "reparameterize", "swap_norm_act"]
+           "make_attention", "make_block", "make_norm", "psa_heads", "reparameterize", "swap_norm_act"]

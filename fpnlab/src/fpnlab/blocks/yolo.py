@@ -49,16 +49,19 @@ class ConvBNSiLU(nn.Sequential):
     ``(B, cin, H, W)`` → ``(B, cout, ⌈H/s⌉, ⌈W/s⌉)`` (YOLOv8's ``Conv``).
 
     ``norm`` and ``act`` swap the last two layers (``"gn"`` → GroupNorm with
-    :func:`fpnlab.blocks.layers.gn_groups`, ``"relu"`` → ReLU); the defaults are YOLOv8's, with its
-    BatchNorm settings (``eps=1e-3, momentum=0.03``, not PyTorch's defaults)."""
+    :func:`fpnlab.blocks.layers.gn_groups`, ``"relu"`` → ReLU, ``None`` → no activation, as
+    ultralytics' ``Conv(..., act=False)``); ``groups`` makes it grouped (``groups=cin``: depthwise).
+    The defaults are YOLOv8's, with its BatchNorm settings (``eps=1e-3, momentum=0.03``, not
+    PyTorch's defaults)."""
 
     def __init__(self, cin: int, cout: int, k: int = 1, stride: int = 1, norm: str = "bn",
-                 act: str = "silu"):
+                 act: str | None = "silu", groups: int = 1):
         check_int("cin", cin, where="ConvBNSiLU")
         check_int("cout", cout, where="ConvBNSiLU")
         check_kernel("k", k, "ConvBNSiLU")
         check_int("stride", stride, where="ConvBNSiLU")
-        super().__init__(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+        check_int("groups", groups, where="ConvBNSiLU")
+        super().__init__(nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False),
                          make_norm(norm, cout, **(YOLO_BN if norm == "bn" else {})),
                          make_act(act))
 
@@ -68,19 +71,22 @@ class ConvBNSiLU(nn.Sequential):
 
 
 class Bottleneck(nn.Module):
-    """Two 3×3 ConvBNSiLU, ``(B, c, H, W)`` → same; ``+ x`` when ``shortcut``.
+    """Two 3×3 ConvBNSiLU, ``c → int(c·e) → c``: ``(B, c, H, W)`` → same; ``+ x`` when ``shortcut``
+    (``e = 1`` in YOLOv8's C2f, ``e = 0.5`` in YOLO11's C3k2: ultralytics' ``Bottleneck`` default).
 
     ``drop_path > 0`` drops the residual branch per sample while training
     (``torchvision.ops.StochasticDepth(drop_path, "row")``: ``x + drop(y)``; identity in eval
     mode); ``drop_path = 0`` adds no module at all."""
 
     def __init__(self, c: int, shortcut: bool = True, norm: str = "bn", act: str = "silu",
-                 drop_path: float = 0.0):
+                 drop_path: float = 0.0, e: float = 1.0):
         super().__init__()
         check_int("c", c, where="Bottleneck")
         check_bool("shortcut", shortcut, where="Bottleneck")
         drop_path = check_rate("drop_path", drop_path, "Bottleneck")
-        self.cv1, self.cv2 = ConvBNSiLU(c, c, 3, norm=norm, act=act), ConvBNSiLU(c, c, 3, norm=norm, act=act)
+        check_number("e", e, minimum=0, strict=True, where="Bottleneck")
+        hidden = check_int("int(c * e)", int(c * e), where="Bottleneck")
+        self.cv1, self.cv2 = ConvBNSiLU(c, hidden, 3, norm=norm, act=act), ConvBNSiLU(hidden, c, 3, norm=norm, act=act)
         self.shortcut = shortcut
         self.drop_path = None
         if drop_path > 0:

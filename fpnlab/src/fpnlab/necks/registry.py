@@ -8,11 +8,12 @@ panet         :class:`~fpnlab.necks.PANet`                width of every output
 bifpn         :class:`~fpnlab.necks.BiFPN`                width of every output
 yolopan       :class:`~fpnlab.necks.YOLOPAN`              ``None`` (= ``in_channels``, YOLOv8), one
                                                           width for P3, P4, P5, or a list of three
+yolo11        :class:`~fpnlab.necks.YOLO11Neck`           as ``yolopan``
 lateral       :class:`~fpnlab.necks.LateralNeck`          width of every output ("no neck")
 ============  ==========================================  =============================
 
-``in_strides`` goes to the neck's ``in_strides`` (``strides`` for ``"lateral"``); YOLOPAN is
-always C3, C4, C5, so it takes ``None`` or ``[8, 16, 32]``. Other keyword arguments are the neck's
+``in_strides`` goes to the neck's ``in_strides`` (``strides`` for ``"lateral"``); YOLOPAN and
+YOLO11Neck are always C3, C4, C5, so they take ``None`` or ``[8, 16, 32]``. Other keyword arguments are the neck's
 own options; one it does not take is refused with the list of those it does.
 
 >>> neck = make_neck("panet", [16, 32, 64], 32)
@@ -23,7 +24,7 @@ own options; one it does not take is refused with the list of those it does.
 >>> make_neck("fpm", [16, 32], 32)
 Traceback (most recent call last):
 ...
-fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'lateral'. Fix: pick one of them.
+fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'lateral'. Fix: pick one of them.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from .fpn import FPN
 from .lateral import LateralNeck
 from .panet import PANet
 from .yolo import YOLOPAN
+from .yolo11 import YOLO11Neck
 
 #: name → neck class; :func:`make_neck` builds one by name
 NECKS: dict[str, type[nn.Module]] = {
@@ -47,6 +49,7 @@ NECKS: dict[str, type[nn.Module]] = {
     "panet": PANet,
     "bifpn": BiFPN,
     "yolopan": YOLOPAN,
+    "yolo11": YOLO11Neck,
     "lateral": LateralNeck,
 }
 
@@ -58,16 +61,16 @@ _t = Strings({
                "kullan (in_channels, out_channels ve in_strides make_neck'in kendi argümanları)."),
     },
     "yolo_strides": {
-        "en": ("make_neck: YOLOPAN always reads C3, C4, C5 at strides 8, 16, 32; got in_strides={got!r}. "
+        "en": ("make_neck: {neck} always reads C3, C4, C5 at strides 8, 16, 32; got in_strides={got!r}. "
                "Fix: pass in_strides=None or [8, 16, 32], or use \"panet\" for other levels."),
-        "tr": ("make_neck: YOLOPAN her zaman stride 8, 16, 32'deki C3, C4, C5'i okur; gelen in_strides={got!r}. "
+        "tr": ("make_neck: {neck} her zaman stride 8, 16, 32'deki C3, C4, C5'i okur; gelen in_strides={got!r}. "
                "Düzeltme: in_strides=None ya da [8, 16, 32] ver veya başka seviyeler için \"panet\" kullan."),
     },
 })
 
 # the make_neck argument each neck calls its input strides
 _STRIDES_ARG = {"fpn": "in_strides", "panet": "in_strides", "bifpn": "in_strides", "lateral": "strides",
-                "yolopan": None}
+                "yolopan": None, "yolo11": None}
 
 
 def neck_options(name: str) -> list[str]:
@@ -103,8 +106,8 @@ def make_neck(name: str, in_channels: Sequence[int], out_channels=256, in_stride
     arg = _STRIDES_ARG[name]
     if arg is None:
         if in_strides is not None and list(in_strides) != [8, 16, 32]:
-            raise ArgumentError(_t("yolo_strides", got=in_strides))
-        return YOLOPAN(in_channels, out_channels, **options)
+            raise ArgumentError(_t("yolo_strides", neck=NECKS[name].__name__, got=in_strides))
+        return NECKS[name](in_channels, out_channels, **options)
     return NECKS[name](in_channels, out_channels, **{arg: in_strides}, **options)
 
 
