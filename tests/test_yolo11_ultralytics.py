@@ -16,17 +16,7 @@ from ultralytics.nn.tasks import DetectionModel  # noqa: E402
 from fpnlab.blocks import C2PSA, C3k2, PSAAttention  # noqa: E402
 from fpnlab.errors import ArgumentError  # noqa: E402
 from fpnlab.necks import YOLO11Neck, make_neck  # noqa: E402
-
-
-def _randomize_bn(module):
-    g = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
-                m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
-                m.weight.copy_(1 + torch.randn(m.num_features, generator=g) * 0.1)
-                m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+from test_yolo_ultralytics import _randomize_bn  # noqa: E402  (random BN statistics: eval mode is not the identity)
 
 
 def _model(cfg):
