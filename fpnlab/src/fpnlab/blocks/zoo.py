@@ -37,7 +37,7 @@ True
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -45,7 +45,7 @@ from torch import nn
 from torchvision.models.mobilenetv2 import InvertedResidual
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from ..arguments import check_choice, check_image_batch, check_int, is_int
+from ..arguments import check_bool, check_choice, check_image_batch, check_int, is_int
 from ..errors import ArgumentError
 from ..i18n import Strings
 from .layers import ACTS, NORMS, conv_norm_act, make_act, make_norm
@@ -197,6 +197,9 @@ class RepVGGBlock(nn.Module):
     - Reparameterizing twice is a no-op (the block is already one conv).
     - Forward on a folded block in train mode raises ``RuntimeError``: the folded conv could be
       trained, but it is no longer the multi-branch block the paper trains; fold after training.
+    - ``identity=False`` drops the identity branch even where it could exist, and ``bn`` sets the
+      BatchNorms' ``eps``/``momentum``: ``RepVGGBlock(c, c, act="silu", identity=False, bn=YOLO_BN)``
+      is ultralytics' ``RepConv`` as RT-DETR's ``RepC3`` uses it (:mod:`fpnlab.blocks.rtdetr`).
 
     ``(B, cin, H, W)`` → ``(B, cout, ⌈H/s⌉, ⌈W/s⌉)``.
 
@@ -207,15 +210,18 @@ class RepVGGBlock(nn.Module):
     (True, ['act', 'fused'])
     """
 
-    def __init__(self, cin: int, cout: int, stride: int = 1, act: str | None = "relu", norm: str | None = "bn"):
+    def __init__(self, cin: int, cout: int, stride: int = 1, act: str | None = "relu", norm: str | None = "bn",
+                 identity: bool = True, bn: Mapping | None = None):
         super().__init__()
         _check("RepVGGBlock", cin, cout, stride, norm, act)
+        check_bool("identity", identity, where="RepVGGBlock")
         if norm != "bn":
             raise ArgumentError(_t("rep_needs_bn", norm=norm))
+        bn = dict(bn or {})
         self.cin, self.cout, self.stride = cin, cout, stride
-        self.dense = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout))
-        self.one = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
-        self.identity = nn.BatchNorm2d(cout) if cin == cout and stride == 1 else None
+        self.dense = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout, **bn))
+        self.one = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout, **bn))
+        self.identity = nn.BatchNorm2d(cout, **bn) if identity and cin == cout and stride == 1 else None
         self.act = make_act(act)
         self.fused: nn.Conv2d | None = None
 

@@ -5,6 +5,7 @@
 - :class:`PANet` — FPN + bottom-up path augmentation (Liu et al., 2018); :func:`path_length`.
 - :class:`YOLOPAN` — the concatenating PAN-FPN of YOLOv8, built from :class:`fpnlab.blocks.C2f` blocks.
 - :class:`YOLO11Neck` — YOLO11's and YOLO26's PAN, built from :class:`fpnlab.blocks.C3k2` blocks.
+- :class:`HybridEncoder` — RT-DETR's hybrid encoder: attention on the top level (AIFI), then an FPN + PAN of RepC3 blocks.
 - :class:`BiFPN` — EfficientDet's weighted bidirectional FPN (Tan et al., 2020), :func:`fusion_weights`.
 - :class:`LateralNeck` — "no neck": 1×1 laterals and 3×3 convs, no fusion between levels.
 
@@ -22,10 +23,11 @@ from .extra import LastLevelMaxPool, LastLevelP6P7
 from .fpn import FPN, upsample_to
 from .lateral import LateralNeck
 from .panet import PANet, path_length
+from .rtdetr import HybridEncoder
 from .registry import NECKS, make_neck, neck_options
 from .yolo import YOLOPAN
 from .yolo11 import YOLO11Neck
 
-__all__ = ["BiFPN", "FPN", "LastLevelMaxPool", "LastLevelP6P7", "LateralNeck", "NECKS", "PANet",
+__all__ = ["BiFPN", "FPN", "HybridEncoder", "LastLevelMaxPool", "LastLevelP6P7", "LateralNeck", "NECKS", "PANet",
            "PyramidInputError", "YOLO11Neck", "YOLOPAN", "fusion_weights", "make_neck", "neck_options", "path_length",
            "upsample_to"]

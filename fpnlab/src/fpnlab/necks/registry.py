@@ -9,6 +9,7 @@ bifpn         :class:`~fpnlab.necks.BiFPN`                width of every output
 yolopan       :class:`~fpnlab.necks.YOLOPAN`              ``None`` (= ``in_channels``, YOLOv8), one
                                                           width for P3, P4, P5, or a list of three
 yolo11        :class:`~fpnlab.necks.YOLO11Neck`           as ``yolopan``
+hybrid        :class:`~fpnlab.necks.HybridEncoder`        width of every output (RT-DETR)
 lateral       :class:`~fpnlab.necks.LateralNeck`          width of every output ("no neck")
 ============  ==========================================  =============================
 
@@ -24,7 +25,7 @@ own options; one it does not take is refused with the list of those it does.
 >>> make_neck("fpm", [16, 32], 32)
 Traceback (most recent call last):
 ...
-fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'lateral'. Fix: pick one of them.
+fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'hybrid', 'lateral'. Fix: pick one of them.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from .fpn import FPN
 from .lateral import LateralNeck
 from .panet import PANet
 from .yolo import YOLOPAN
+from .rtdetr import HybridEncoder
 from .yolo11 import YOLO11Neck
 
 #: name → neck class; :func:`make_neck` builds one by name
@@ -50,6 +52,7 @@ NECKS: dict[str, type[nn.Module]] = {
     "bifpn": BiFPN,
     "yolopan": YOLOPAN,
     "yolo11": YOLO11Neck,
+    "hybrid": HybridEncoder,
     "lateral": LateralNeck,
 }
 
@@ -70,7 +73,7 @@ _t = Strings({
 
 # the make_neck argument each neck calls its input strides
 _STRIDES_ARG = {"fpn": "in_strides", "panet": "in_strides", "bifpn": "in_strides", "lateral": "strides",
-                "yolopan": None, "yolo11": None}
+                "yolopan": None, "yolo11": None, "hybrid": "in_strides"}
 
 
 def neck_options(name: str) -> list[str]:
