@@ -6,6 +6,7 @@
 - :mod:`fpnlab.blocks.rtdetr`     RT-DETR's ``AIFI`` (attention on one level) and ``RepC3``
 - :mod:`fpnlab.blocks.zoo`        the block zoo (:data:`BLOCKS`, ``make_block``, RepVGG)
 - :mod:`fpnlab.blocks.attention`  SE, ECA, CBAM, Coordinate Attention, self-attention
+- :mod:`fpnlab.blocks.upsample`   nearest, bilinear, DySample (:data:`UPSAMPLERS`, ``make_upsampler``)
 
 Every name is importable from here: ``from fpnlab.blocks import C2f, make_norm, make_attention``.
 """
@@ -13,13 +14,14 @@ from .attention import (ATTENTIONS, CBAM, ECA, SE, CoordAtt, HSwish, SelfAttenti
                         make_attention)
 from .layers import ACTS, NORMS, choose_norm, conv_norm_act, gn_groups, make_act, make_norm
 from .rtdetr import AIFI, RepC3, sincos_pos_embed_2d
+from .upsample import UPSAMPLERS, DySample, Interpolate, make_upsampler
 from .yolo import SPPF, Bottleneck, C2f, ConvBNSiLU
 from .yolo11 import C2PSA, C3k, C3k2, PSAAttention, PSABlock, psa_heads
 from .zoo import (BLOCKS, DepthwiseSeparable, DilatedBlock, RepVGGBlock, make_block, reparameterize,
                   swap_norm_act)
 
-__all__ = ["ACTS", "AIFI", "RepC3", "sincos_pos_embed_2d", "ATTENTIONS", "BLOCKS", "Bottleneck", "C2PSA", "C2f", "C3k", "C3k2", "CBAM", "ConvBNSiLU", "CoordAtt",
-           "DepthwiseSeparable", "DilatedBlock", "ECA", "HSwish", "NORMS", "PSAAttention", "PSABlock", "RepVGGBlock",
-           "SE", "SPPF",
-           "SelfAttention2d", "choose_norm", "conv_norm_act", "eca_kernel_size", "gn_groups", "make_act",
-           "make_attention", "make_block", "make_norm", "psa_heads", "reparameterize", "swap_norm_act"]
+__all__ = ["ACTS", "AIFI", "ATTENTIONS", "BLOCKS", "Bottleneck", "C2PSA", "C2f", "C3k", "C3k2", "CBAM", "ConvBNSiLU",
+           "CoordAtt", "DepthwiseSeparable", "DilatedBlock", "DySample", "ECA", "HSwish", "Interpolate", "NORMS",
+           "PSAAttention", "PSABlock", "RepC3", "RepVGGBlock", "SE", "SPPF", "UPSAMPLERS", "SelfAttention2d", "choose_norm",
+           "conv_norm_act", "eca_kernel_size", "gn_groups", "make_act", "make_attention", "make_block", "make_norm",
+           "make_upsampler", "psa_heads", "reparameterize", "sincos_pos_embed_2d", "swap_norm_act"]

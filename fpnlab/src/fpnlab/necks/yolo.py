@@ -9,7 +9,10 @@ below means that map::
     bottom-up  P4 = C2f(cat[conv3×3/2(P3), T4])        (out_channels[1])
                P5 = C2f(cat[conv3×3/2(P4), C5])        (out_channels[2])
 
-Upsampling is nearest to the lateral's size (odd sizes work); the neck's C2f blocks have no
+Upsampling is nearest to the lateral's size (odd sizes work) unless ``upsample`` says
+``"bilinear"`` (to the lateral's size, ``align_corners=False``) or ``"dysample"`` (one
+:class:`~fpnlab.blocks.upsample.DySample` per top-down step, exactly ×2, then resized to the
+lateral with :func:`~fpnlab.necks.checks.match_size` when they differ); the neck's C2f blocks have no
 residual shortcut, as in YOLOv8's head. ``YOLOPAN([64, 128, 256], sppf=True)`` is YOLOv8n's layers
 9..21 (SPPF + neck); :meth:`YOLOPAN.load_ultralytics` copies their weights from an ultralytics
 ``DetectionModel`` (``tests/test_yolo_ultralytics.py`` checks equal outputs).
@@ -27,8 +30,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..blocks.upsample import DySample
 from ..blocks.yolo import C2f, SPPF, ConvBNSiLU
-from ..arguments import check_bool, check_int, is_int
+from ..arguments import check_bool, check_choice, check_int, is_int
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
@@ -84,6 +88,10 @@ def yolopan_widths(in_channels: Sequence[int], out_channels=None) -> list[int]:
     return [int(c) for c in out_channels]
 
 
+#: YOLOPAN's ``upsample`` choices
+UPSAMPLE_MODES = ("nearest", "bilinear", "dysample")
+
+
 class YOLOPAN(nn.Module):
     """YOLOv8's neck over three levels (C3, C4, C5).
 
@@ -94,6 +102,9 @@ class YOLOPAN(nn.Module):
         depth: bottlenecks per C2f block (YOLOv8: 3 × depth multiple, so n: 1, s: 1, m: 2, l: 3).
         sppf: put an :class:`SPPF` (C5 → C5 channels) on the top level before the neck, as YOLOv8
             does (its layer 9); the neck then reads ``SPPF(C5)`` wherever it reads C5.
+        upsample: the top-down upsampling, ``"nearest"`` (YOLOv8's), ``"bilinear"`` or
+            ``"dysample"`` (adds ``up5``, a ``DySample`` on C5's channels, and ``up4``, one on
+            T4's: ``out_channels[1]``); with ``"nearest"`` and ``"bilinear"`` both are ``None``.
 
     ``feature_info`` lists the outputs (``Level`` P3, P4, P5 with their channels, strides 8/16/32).
 
@@ -101,7 +112,7 @@ class YOLOPAN(nn.Module):
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None,
-                 depth: int = 1, sppf: bool = False):
+                 depth: int = 1, sppf: bool = False, upsample: str = "nearest"):
         super().__init__()
         in_channels = check_in_channels(in_channels, "YOLOPAN")
         if len(in_channels) != 3:
@@ -109,6 +120,7 @@ class YOLOPAN(nn.Module):
         out = yolopan_widths(in_channels, out_channels)
         check_int("depth", depth, where="YOLOPAN")
         check_bool("sppf", sppf, where="YOLOPAN")
+        self.upsample = check_choice("upsample", upsample, UPSAMPLE_MODES, where="YOLOPAN")
         (c3, c4, c5), (o3, o4, o5) = in_channels, out
         self.in_channels, self.out_channels = in_channels, out
         self.feature_info = [Level(level_name(2 ** k), c, 2 ** k) for k, c in zip((3, 4, 5), out)]
@@ -119,6 +131,14 @@ class YOLOPAN(nn.Module):
         self.bu4 = C2f(o3 + o4, o4, depth)            # cat[down(P3), T4] -> P4
         self.down4 = ConvBNSiLU(o4, o4, 3, 2)
         self.bu5 = C2f(o4 + c5, o5, depth)            # cat[down(P4), C5] -> P5
+        dys = upsample == "dysample"
+        self.up5 = DySample(c5) if dys else None       # C5 -> C4's size
+        self.up4 = DySample(o4) if dys else None       # T4 -> C3's size
+
+    def _up(self, up: nn.Module | None, x: torch.Tensor, size) -> torch.Tensor:
+        if up is None:
+            return upsample_to(x, size, self.upsample)
+        return match_size(up(x), size)
 
     @staticmethod
     def _down(conv: nn.Module, x: torch.Tensor, size) -> torch.Tensor:
@@ -130,8 +150,8 @@ class YOLOPAN(nn.Module):
         c3, c4, c5 = x
         if self.sppf is not None:
             c5 = self.sppf(c5)
-        t4 = self.td4(torch.cat([upsample_to(c5, c4.shape[-2:]), c4], 1))
-        p3 = self.td3(torch.cat([upsample_to(t4, c3.shape[-2:]), c3], 1))
+        t4 = self.td4(torch.cat([self._up(self.up5, c5, c4.shape[-2:]), c4], 1))
+        p3 = self.td3(torch.cat([self._up(self.up4, t4, c3.shape[-2:]), c3], 1))
         p4 = self.bu4(torch.cat([self._down(self.down3, p3, t4.shape[-2:]), t4], 1))
         p5 = self.bu5(torch.cat([self._down(self.down4, p4, c5.shape[-2:]), c5], 1))
         outs = [p3, p4, p5]
@@ -161,4 +181,4 @@ class YOLOPAN(nn.Module):
         return self
 
 
-__all__ = ["YOLOPAN", "yolopan_widths"]
+__all__ = ["UPSAMPLE_MODES", "YOLOPAN", "yolopan_widths"]
