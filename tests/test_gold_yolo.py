@@ -4,12 +4,12 @@ by module, the injection formula, the bilingual input errors, gradients and dete
 import pytest
 import torch
 import torch.nn.functional as F
-
-import fpnlab
 from fpnlab.errors import ArgumentError
 from fpnlab.levels import Level
 from fpnlab.necks import PyramidInputError
 from fpnlab.necks.gold import GOLD_YOLO_N, GDNeck, Injection
+
+import fpnlab
 
 # Parameter counts of the reference neck, RepGDNeck in gold_yolo/reppan.py of
 # huawei-noah/Efficient-Computing, folder Detection/Gold-YOLO, commit

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
@@ -49,7 +50,13 @@ from ..blocks.zoo import RepVGGBlock
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import FromBackbone, check_in_channels, check_levels, resolve_strides, split_levels
+from .checks import (
+    FromBackbone,
+    check_in_channels,
+    check_levels,
+    resolve_strides,
+    split_levels,
+)
 
 _t = Strings({
     "count": {
@@ -95,10 +102,10 @@ _t = Strings({
 # in_channels = the EfficientRep backbone's B2..B5 at width 0.25 / 0.5; blocks = 12 × depth 0.33,
 # rounded; low_dim = embed_dim_p; the global splits (trans_channels) follow from the widths.
 GOLD_YOLO = {
-    "n": dict(in_channels=[32, 64, 128, 256], low_dim=96, blocks=4, fuse_blocks=3, depth=2, key_dim=8,
-              heads=4, mlp_ratio=1.0, attn_ratio=2.0, high_stride=2, drop_path=0.1),
-    "s": dict(in_channels=[64, 128, 256, 512], low_dim=128, blocks=4, fuse_blocks=3, depth=2, key_dim=8,
-              heads=4, mlp_ratio=1.0, attn_ratio=2.0, high_stride=2, drop_path=0.1),
+    "n": {"in_channels": [32, 64, 128, 256], "low_dim": 96, "blocks": 4, "fuse_blocks": 3, "depth": 2, "key_dim": 8,
+          "heads": 4, "mlp_ratio": 1.0, "attn_ratio": 2.0, "high_stride": 2, "drop_path": 0.1},
+    "s": {"in_channels": [64, 128, 256, 512], "low_dim": 128, "blocks": 4, "fuse_blocks": 3, "depth": 2, "key_dim": 8,
+          "heads": 4, "mlp_ratio": 1.0, "attn_ratio": 2.0, "high_stride": 2, "drop_path": 0.1},
 }
 GOLD_YOLO_N = GOLD_YOLO["n"]
 
@@ -289,7 +296,9 @@ class GDTransformerBlock(nn.Module):
         self.mlp = ConvMlp(dim, int(dim * mlp_ratio))
         self.drop_path = nn.Identity()
         if drop_path > 0:
-            from torchvision.ops import StochasticDepth  # only when used: keeps the import light
+            from torchvision.ops import (
+                StochasticDepth,  # only when used: keeps the import light
+            )
             self.drop_path = StochasticDepth(drop_path, "row")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -372,7 +381,7 @@ class GDNeck(FromBackbone, nn.Module):
         if len(in_channels) not in (3, 4):
             raise ArgumentError(_t("count", got=in_channels))
         strides = resolve_strides(in_strides, len(in_channels), "GDNeck")
-        if any(b != 2 * a for a, b in zip(strides, strides[1:])):
+        if any(b != 2 * a for a, b in pairwise(strides)):
             example = [strides[-1] // 2 ** (len(strides) - 1 - i) for i in range(len(strides))]
             raise ArgumentError(_t("strides", got=in_strides, example=example))
         o3, o4, o5 = out = gd_widths(in_channels, out_channels)
@@ -409,7 +418,7 @@ class GDNeck(FromBackbone, nn.Module):
         self.rep_n5 = _rep_stage(2 * o4, o5, blocks)
 
     @classmethod
-    def gold_yolo(cls, scale: str = "n", **overrides) -> "GDNeck":
+    def gold_yolo(cls, scale: str = "n", **overrides) -> GDNeck:
         """The neck of Gold-YOLO-``scale`` (``"n"`` or ``"s"``: :data:`GOLD_YOLO`), inputs B2..B5 of
         its EfficientRep backbone; ``overrides`` replace single settings (e.g. ``out_channels=64``)."""
         if scale not in GOLD_YOLO:
@@ -417,7 +426,7 @@ class GDNeck(FromBackbone, nn.Module):
         return cls(**{**GOLD_YOLO[scale], **overrides})
 
     @classmethod
-    def gold_yolo_n(cls, **overrides) -> "GDNeck":
+    def gold_yolo_n(cls, **overrides) -> GDNeck:
         """Gold-YOLO-N's neck: ``GDNeck.gold_yolo("n", **overrides)``."""
         return cls.gold_yolo("n", **overrides)
 
@@ -440,5 +449,19 @@ class GDNeck(FromBackbone, nn.Module):
         return outs if names is None else OrderedDict(zip(p_names(names[-3:], 3), outs))
 
 
-__all__ = ["ConvAttention", "ConvMlp", "GDNeck", "GDTransformerBlock", "GOLD_YOLO", "GOLD_YOLO_N", "HighFAM",
-           "HighIFM", "Injection", "LowFAM", "LowIFM", "LowLAF", "gd_widths", "high_laf"]
+__all__ = [
+    "GOLD_YOLO",
+    "GOLD_YOLO_N",
+    "ConvAttention",
+    "ConvMlp",
+    "GDNeck",
+    "GDTransformerBlock",
+    "HighFAM",
+    "HighIFM",
+    "Injection",
+    "LowFAM",
+    "LowIFM",
+    "LowLAF",
+    "gd_widths",
+    "high_laf",
+]
