@@ -11,7 +11,7 @@ from fpnlab.blocks import (C2f, CBAM, ECA, SE, SPPF, Bottleneck, ConvBNSiLU, Coo
                            conv_norm_act, gn_groups, make_act, make_attention, make_block, make_norm)
 from fpnlab.errors import ArgumentError, FpnlabError, UnknownNameError
 from fpnlab.heads import DenseHead
-from fpnlab.necks import (FPN, NECKS, YOLOPAN, BiFPN, HybridEncoder, YOLO11Neck, LastLevelP6P7, LateralNeck, PANet, PyramidInputError,
+from fpnlab.necks import (ASFF, FPN, GDNeck, NECKS, YOLOPAN, BiFPN, HybridEncoder, YOLO11Neck, LastLevelP6P7, LateralNeck, PANet, PyramidInputError,
                           make_neck, path_length)
 from fpnlab.necks.bifpn import cell_graph, cell_nodes
 
@@ -31,11 +31,11 @@ def feats(channels, top=32, size=64, b=1):
 
 def test_registry_names_every_neck():
     assert NECKS == {"fpn": FPN, "panet": PANet, "bifpn": BiFPN, "yolopan": YOLOPAN, "yolo11": YOLO11Neck,
-                     "hybrid": HybridEncoder, "lateral": LateralNeck}
+                     "hybrid": HybridEncoder, "gd": GDNeck, "asff": ASFF, "lateral": LateralNeck}
     assert fpnlab.make_neck is make_neck and fpnlab.NECKS is NECKS
 
 
-@pytest.mark.parametrize("name", ["fpn", "panet", "bifpn", "hybrid", "lateral"])
+@pytest.mark.parametrize("name", ["fpn", "panet", "bifpn", "hybrid", "gd", "asff", "lateral"])
 def test_make_neck_builds_what_the_class_builds(name):
     torch.manual_seed(0)
     ours = make_neck(name, [8, 16, 32], 16, in_strides=[8, 16, 32])
@@ -60,7 +60,7 @@ def test_make_neck_yolopan_out_channels():
 
 
 def test_make_neck_refuses_unknown_names_and_options():
-    with pytest.raises(UnknownNameError, match="'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'hybrid', 'lateral'"):
+    with pytest.raises(UnknownNameError, match="'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'hybrid', 'gd', 'asff', 'lateral'"):
         make_neck("fpm", [8, 16], 16)
     with pytest.raises(ArgumentError, match="'fusion' is not an option of FPN.*upsample"):
         make_neck("fpn", [8, 16], 16, fusion="fast")

@@ -131,7 +131,7 @@ def make_backbone(b: dict):
 
 # ---------------------------------------------------------------- neck
 
-NECKS = ("none", "fpn", "panet", "bifpn", "yolopan", "yolo11", "hybrid")
+NECKS = ("none", "fpn", "panet", "bifpn", "yolopan", "yolo11", "hybrid", "gd", "asff")
 # The options every neck gets from the plan itself, never from neck.options.
 _GIVEN = ("in_channels", "out_channels", "in_strides")
 
@@ -182,7 +182,7 @@ def make_neck(n: dict, channels: list, strides: list, backbone_norm: str | None)
         _check_options(cls, opts, "neck.options", "BiFPN", skip=_GIVEN)
         return cls(channels, width, num_levels=opts.pop("num_levels", len(channels)),
                    repeats=opts.pop("repeats", 1), in_strides=strides, **opts)
-    if name in ("yolopan", "yolo11", "hybrid"):  # C3, C4, C5 only, every output ``width`` wide
+    if name in ("yolopan", "yolo11", "hybrid", "gd", "asff"):  # C3, C4, C5 only, every output ``width`` wide
         from ..necks import make_neck as registry_neck
 
         _check_options(cls, opts, "neck.options", cls.__name__, skip=_GIVEN)

@@ -52,6 +52,7 @@ class Interpolate(nn.Module):
         self.scale = check_int("scale", scale, where="Interpolate")
 
     def forward(self, x: torch.Tensor, size=None) -> torch.Tensor:
+        check_image_batch("x", x, where="Interpolate")
         kw = {} if self.mode == "nearest" else {"align_corners": False}
         if size is not None:
             return F.interpolate(x, size=tuple(size), mode=self.mode, **kw)

@@ -5,11 +5,13 @@
 - :class:`PANet` — FPN + bottom-up path augmentation (Liu et al., 2018); :func:`path_length`.
 - :class:`YOLOPAN` — the concatenating PAN-FPN of YOLOv8, built from :class:`fpnlab.blocks.C2f` blocks.
 - :class:`YOLO11Neck` — YOLO11's and YOLO26's PAN, built from :class:`fpnlab.blocks.C3k2` blocks.
+- :class:`GDNeck` — Gold-YOLO's gather-and-distribute: every level gathered into one map, fused, injected back.
+- :class:`ASFF` — adaptive spatial feature fusion: per-pixel softmax weights over the resized levels.
 - :class:`HybridEncoder` — RT-DETR's hybrid encoder: attention on the top level (AIFI), then an FPN + PAN of RepC3 blocks.
 - :class:`BiFPN` — EfficientDet's weighted bidirectional FPN (Tan et al., 2020), :func:`fusion_weights`.
 - :class:`LateralNeck` — "no neck": 1×1 laterals and 3×3 convs, no fusion between levels.
 
-:data:`NECKS` maps each name (``"fpn"``, ``"panet"``, ``"bifpn"``, ``"yolopan"``, ``"lateral"``) to
+:data:`NECKS` maps each name (``"fpn"``, ``"panet"``, ``"bifpn"``, ``"yolopan"``, ``"yolo11"``, ``"hybrid"``, ``"gd"``, ``"asff"``, ``"lateral"``) to
 its class and :func:`make_neck` builds one by name, as :data:`fpnlab.blocks.BLOCKS` /
 :func:`~fpnlab.blocks.make_block` do for blocks.
 
@@ -17,10 +19,12 @@ All necks take a fine → coarse list or dict of ``(B, C, H, W)`` maps and check
 :mod:`fpnlab.necks.checks`, which raises :class:`PyramidInputError` with a message that names
 the level, what was expected, what came and what to change.
 """
+from .asff import ASFF
 from .bifpn import BiFPN, fusion_weights
 from .checks import PyramidInputError
 from .extra import LastLevelMaxPool, LastLevelP6P7
 from .fpn import FPN, upsample_to
+from .gold import GDNeck
 from .lateral import LateralNeck
 from .panet import PANet, path_length
 from .rtdetr import HybridEncoder
@@ -28,6 +32,6 @@ from .registry import NECKS, make_neck, neck_options
 from .yolo import YOLOPAN
 from .yolo11 import YOLO11Neck
 
-__all__ = ["BiFPN", "FPN", "HybridEncoder", "LastLevelMaxPool", "LastLevelP6P7", "LateralNeck", "NECKS", "PANet",
+__all__ = ["ASFF", "BiFPN", "FPN", "GDNeck", "HybridEncoder", "LastLevelMaxPool", "LastLevelP6P7", "LateralNeck", "NECKS", "PANet",
            "PyramidInputError", "YOLO11Neck", "YOLOPAN", "fusion_weights", "make_neck", "neck_options", "path_length",
            "upsample_to"]

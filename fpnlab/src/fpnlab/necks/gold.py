@@ -389,7 +389,7 @@ class GDNeck(FromBackbone, nn.Module):
         for name, value in (("blocks", blocks), ("depth", depth), ("key_dim", key_dim), ("heads", heads),
                             ("high_stride", high_stride)):
             check_int(name, value, where="GDNeck")
-        check_int("fuse_blocks", fuse_blocks, minimum=0, where="GDNeck")
+        check_int("fuse_blocks", fuse_blocks, where="GDNeck")
         check_number("mlp_ratio", mlp_ratio, minimum=0, strict=True, where="GDNeck")
         check_number("attn_ratio", attn_ratio, minimum=0, strict=True, where="GDNeck")
         drop_path = check_rate("drop_path", drop_path, "GDNeck")

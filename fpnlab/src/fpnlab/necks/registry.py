@@ -10,6 +10,8 @@ yolopan       :class:`~fpnlab.necks.YOLOPAN`              ``None`` (= ``in_chann
                                                           width for P3, P4, P5, or a list of three
 yolo11        :class:`~fpnlab.necks.YOLO11Neck`           as ``yolopan``
 hybrid        :class:`~fpnlab.necks.HybridEncoder`        width of every output (RT-DETR)
+gd            :class:`~fpnlab.necks.GDNeck`               as ``yolopan`` (``None``: Gold-YOLO's widths)
+asff          :class:`~fpnlab.necks.ASFF`                 as ``yolopan``
 lateral       :class:`~fpnlab.necks.LateralNeck`          width of every output ("no neck")
 ============  ==========================================  =============================
 
@@ -25,7 +27,7 @@ own options; one it does not take is refused with the list of those it does.
 >>> make_neck("fpm", [16, 32], 32)
 Traceback (most recent call last):
 ...
-fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'hybrid', 'lateral'. Fix: pick one of them.
+fpnlab.errors.UnknownNameError: make_neck: name = 'fpm' is not one of 'fpn', 'panet', 'bifpn', 'yolopan', 'yolo11', 'hybrid', 'gd', 'asff', 'lateral'. Fix: pick one of them.
 """
 from __future__ import annotations
 
@@ -37,8 +39,10 @@ from torch import nn
 from ..arguments import check_choice
 from ..errors import ArgumentError
 from ..i18n import Strings
+from .asff import ASFF
 from .bifpn import BiFPN
 from .fpn import FPN
+from .gold import GDNeck
 from .lateral import LateralNeck
 from .panet import PANet
 from .yolo import YOLOPAN
@@ -53,6 +57,8 @@ NECKS: dict[str, type[nn.Module]] = {
     "yolopan": YOLOPAN,
     "yolo11": YOLO11Neck,
     "hybrid": HybridEncoder,
+    "gd": GDNeck,
+    "asff": ASFF,
     "lateral": LateralNeck,
 }
 
@@ -73,7 +79,7 @@ _t = Strings({
 
 # the make_neck argument each neck calls its input strides
 _STRIDES_ARG = {"fpn": "in_strides", "panet": "in_strides", "bifpn": "in_strides", "lateral": "strides",
-                "yolopan": None, "yolo11": None, "hybrid": "in_strides"}
+                "yolopan": None, "yolo11": None, "hybrid": "in_strides", "gd": "in_strides", "asff": "in_strides"}
 
 
 def neck_options(name: str) -> list[str]:
