@@ -145,6 +145,28 @@ STRINGS: dict[str, dict[str, str]] = {
                  "tr": "aynı seviye"},
     "yolo_node": {"en": "every C2f reads the concat of its inputs",
                  "tr": "her C2f, girdilerinin concat'ını okur"},
+    # Part V diagrams (viz): YOLO11/YOLO26, RT-DETR's hybrid encoder, Gold-YOLO's GD, ASFF
+    "graph_attn": {"en": "attention inside", "tr": "içinde attention var"},
+    "yolo11_title": {"en": "YOLO11's neck: C2PSA on C5, C3k2 blocks", "tr": "YOLO11'in neck'i: C5'te C2PSA, C3k2 blokları"},
+    "yolo26_title": {"en": "YOLO26's neck: C3k2 blocks, attention in the P5 block",
+                     "tr": "YOLO26'nın neck'i: C3k2 blokları, P5 bloğunda attention"},
+    "yolo11_node": {"en": "every C3k2 reads the concat of its inputs", "tr": "her C3k2, girdilerinin concat'ını okur"},
+    "hybrid_title": {"en": "RT-DETR's hybrid encoder: AIFI on S5, then CCFM (RepC3 FPN + PAN)",
+                     "tr": "RT-DETR'ın hibrit encoder'ı: S5'te AIFI, sonra CCFM (RepC3 FPN + PAN)"},
+    "hybrid_node": {"en": "every RepC3 reads the concat of its inputs; S3, S4, S5 first get a 1×1 projection",
+                    "tr": "her RepC3, girdilerinin concat'ını okur; S3, S4, S5 önce 1×1 projeksiyondan geçer"},
+    "gd_title": {"en": "Gold-YOLO's gather-and-distribute: gather every level, fuse once, inject back",
+                 "tr": "Gold-YOLO'nun topla-ve-dağıt yapısı: her seviyeyi topla, bir kez birleştir, geri enjekte et"},
+    "gd_gather": {"en": "gather (resize to one size, concat)", "tr": "topla (tek boyuta getir, concat)"},
+    "gd_inject": {"en": "inject (gate and add)", "tr": "enjekte et (kapıla ve ekle)"},
+    "gd_local": {"en": "local (neighbouring levels)", "tr": "yerel (komşu seviyeler)"},
+    "gd_low": {"en": "Low-GD\nconv", "tr": "Low-GD\nconv"},
+    "gd_high": {"en": "High-GD\nattention", "tr": "High-GD\nattention"},
+    "asff_title": {"en": "ASFF: each output is a per-pixel weighted sum of all three levels",
+                   "tr": "ASFF: her çıktı, üç seviyenin piksel başına ağırlıklı toplamı"},
+    "asff_resize": {"en": "resized to the output's level", "tr": "çıktının seviyesine boyutlandırılmış"},
+    "asff_node": {"en": "weights α, β, γ: softmax over the levels at every pixel",
+                  "tr": "α, β, γ ağırlıkları: her pikselde seviyeler üzerinde softmax"},
 }
 
 

@@ -226,6 +226,130 @@ def yolo_pan_diagram(lang: str | None = None, ax=None):
     return ax
 
 
+_EDGE_COLORS = {"up": "tab:blue", "down": "tab:orange", "same": "0.5", "gather": "tab:purple",
+                "inject": "tab:green", "resize": "0.6"}
+_ATTN_FC = "#fde0c5"  # a block with attention inside
+
+
+def _graph(ax, nodes: dict, edges, legend: Sequence[tuple[str, str]], note: str, title: str,
+           columns: Sequence[tuple[float, str]] = (), size=(0.95, 0.6), attn: Sequence[str] = (), lang=None):
+    """Draw a neck as boxes and arrows: ``nodes`` name → ``(x, y, text)``, ``edges`` ``(a, b,
+    kind)`` with kinds of :data:`_EDGE_COLORS`; boxes named in ``attn`` are shaded (attention
+    inside); ``legend`` ``(kind, label)`` pairs under the drawing, titled ``note``."""
+    bw, bh = size
+    clip = functools.partial(_box_exit, half=(bw / 2, bh / 2))
+    for name, (x, y, text) in nodes.items():
+        fc = _ATTN_FC if name in attn else "white" if name[0] in "CSB" and name[1:].isdigit() else "0.93"
+        ax.add_patch(plt.Rectangle((x - bw / 2, y - bh / 2), bw, bh, fc=fc, ec="0.3", lw=1, zorder=2))
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
+    for a, b, kind in edges:
+        (xa, ya, _), (xb, yb, _) = nodes[a], nodes[b]
+        ax.annotate("", xy=clip((xb, yb), (xa, ya)), xytext=clip((xa, ya), (xb, yb)), zorder=1,
+                    arrowprops=dict(arrowstyle="->", color=_EDGE_COLORS[kind], lw=1.5, shrinkA=0, shrinkB=0))
+    ys = [y for _, y, _ in nodes.values()]
+    xs = [x for x, _, _ in nodes.values()]
+    for x, label in columns:
+        ax.text(x, max(ys) + bh / 2 + 0.15, label, ha="center", va="bottom", fontsize=9)
+    handles = [plt.Line2D([], [], color=_EDGE_COLORS[k], lw=1.6, label=label) for k, label in legend]
+    if attn:
+        handles.append(plt.Rectangle((0, 0), 1, 1, fc=_ATTN_FC, ec="0.3", label=t("graph_attn", lang)))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(3, len(handles)),
+              frameon=False, fontsize=8, title=note, title_fontsize=8)
+    ax.set_xlim(min(xs) - bw, max(xs) + bw)
+    ax.set_ylim(min(ys) - bh, max(ys) + bh + 0.45)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def _pan_nodes(top: str, blocks: Sequence[str], inputs: Sequence[str]) -> tuple[dict, list]:
+    """The YOLO-style PAN layout (inputs left, a block on the top input, top-down T4 → P3,
+    bottom-up N4 → N5) shared by :func:`yolo11_diagram` and :func:`hybrid_encoder_diagram`."""
+    gap = 1.3
+    i3, i4, i5 = inputs
+    td4, td3, bu4, bu5 = blocks
+    nodes = {"C3": (0.0, 0.0, i3), "C4": (0.0, gap, i4), "C5": (0.0, 2 * gap, i5), "TOP": (1.5, 2 * gap, top),
+             "T4": (3.0, gap, td4), "P3": (4.8, 0.0, td3), "N4": (4.8, gap, bu4), "N5": (4.8, 2 * gap, bu5)}
+    edges = [("C5", "TOP", "same"), ("TOP", "T4", "up"), ("C4", "T4", "same"), ("T4", "P3", "up"),
+             ("C3", "P3", "same"), ("P3", "N4", "down"), ("T4", "N4", "same"), ("N4", "N5", "down"),
+             ("TOP", "N5", "same")]
+    return nodes, edges
+
+
+def _pan_legend(lang):
+    return [(k, t(f"yolo_{k}", lang)) for k in ("up", "down", "same")]
+
+
+def _pan_columns(lang):
+    return [(0.0, t("yolo_col_backbone", lang)), (3.0, t("yolo_col_top_down", lang)),
+            (4.8, t("yolo_col_bottom_up", lang))]
+
+
+def yolo11_diagram(yolo26: bool = False, lang: str | None = None, ax=None):
+    """YOLO11's neck (:class:`fpnlab.necks.YOLO11Neck`), or YOLO26's with ``yolo26=True``: C2PSA
+    (self-attention) on C5 at the end of the backbone, then YOLOv8's PAN with C3k2 blocks; YOLO26's
+    P5 block carries attention too. Shaded boxes have attention inside. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.6))
+    top = "SPPF\n→ C2PSA"
+    p5 = "C3k2 + PSA\n$N_5$" if yolo26 else "C3k2\n$N_5$"
+    nodes, edges = _pan_nodes(top, ["C3k2\n$T_4$", "C3k2\n$P_3$", "C3k2\n$N_4$", p5], ["$C_3$", "$C_4$", "$C_5$"])
+    title = t("yolo26_title" if yolo26 else "yolo11_title", lang)
+    return _graph(ax, nodes, edges, _pan_legend(lang), t("yolo11_node", lang), title, _pan_columns(lang),
+                  size=(1.15, 0.66), attn=("TOP", "N5") if yolo26 else ("TOP",), lang=lang)
+
+
+def hybrid_encoder_diagram(lang: str | None = None, ax=None):
+    """RT-DETR's hybrid encoder (:class:`fpnlab.necks.HybridEncoder`): AIFI (self-attention) on
+    the top level S5 only, then the cross-scale fusion CCFM — a YOLO-style FPN + PAN of RepC3
+    blocks. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.6))
+    nodes, edges = _pan_nodes("AIFI\n$F_5$", ["RepC3\n$Y_4$", "RepC3\n$P_3$", "RepC3\n$N_4$", "RepC3\n$N_5$"],
+                              ["$S_3$", "$S_4$", "$S_5$"])
+    nodes = {{"C3": "S3", "C4": "S4", "C5": "S5"}.get(k, k): v for k, v in nodes.items()}
+    edges = [({"C3": "S3", "C4": "S4", "C5": "S5"}.get(a, a), {"C3": "S3", "C4": "S4", "C5": "S5"}.get(b, b), k)
+             for a, b, k in edges]
+    return _graph(ax, nodes, edges, _pan_legend(lang), t("hybrid_node", lang), t("hybrid_title", lang),
+                  _pan_columns(lang), size=(1.05, 0.62), attn=("TOP",), lang=lang)
+
+
+def gd_diagram(lang: str | None = None, ax=None):
+    """Gold-YOLO's gather-and-distribute neck (:class:`fpnlab.necks.GDNeck`): Low-GD gathers
+    B2..B5 into one map at stride 16, fuses it with convs and injects it into the top-down P4 and
+    P3; High-GD gathers P3, P4 and B5 at a grid coarser than stride 32, fuses it with attention and
+    injects it into the bottom-up N4 and N5. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.5, 5.0))
+    gap = 1.2
+    nodes = {f"B{k}": (0.0, (k - 2) * gap, f"$B_{k}$") for k in (2, 3, 4, 5)}
+    nodes.update({"LOW": (1.9, 1.5 * gap, t("gd_low", lang)), "P4": (3.8, 2 * gap, "$P_4$"),
+                  "P3": (3.8, gap, "$P_3$"), "HIGH": (5.7, 1.5 * gap, t("gd_high", lang)),
+                  "N3": (7.6, gap, "$P_3$"), "N4": (7.6, 2 * gap, "$N_4$"), "N5": (7.6, 3 * gap, "$N_5$")})
+    edges = [(f"B{k}", "LOW", "gather") for k in (2, 3, 4, 5)]
+    edges += [("LOW", "P4", "inject"), ("LOW", "P3", "inject"), ("B5", "P4", "same"), ("B4", "P4", "same"),
+              ("B3", "P4", "same"), ("P4", "P3", "same"), ("B3", "P3", "same"), ("B2", "P3", "same"), ("P3", "HIGH", "gather"), ("P4", "HIGH", "gather"), ("B5", "HIGH", "gather"),
+              ("HIGH", "N4", "inject"), ("HIGH", "N5", "inject"), ("P3", "N3", "same"), ("N3", "N4", "same"),
+              ("N4", "N5", "same")]
+    legend = [("gather", t("gd_gather", lang)), ("inject", t("gd_inject", lang)), ("same", t("gd_local", lang))]
+    return _graph(ax, nodes, edges, legend, "", t("gd_title", lang), size=(1.1, 0.62), attn=("HIGH",), lang=lang)
+
+
+def asff_diagram(lang: str | None = None, ax=None):
+    """ASFF (:class:`fpnlab.necks.ASFF`): every output level is a weighted sum of all three input
+    levels, each resized to that level; the weights are a softmax over the levels at every pixel.
+    Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.4))
+    gap = 1.3
+    nodes = {f"C{k}": (0.0, (k - 3) * gap, f"$C_{k}$") for k in (3, 4, 5)}
+    nodes.update({f"P{k}": (3.2, (k - 3) * gap, f"Σ w\n$P_{k}$") for k in (3, 4, 5)})
+    edges = [(f"C{a}", f"P{b}", "same" if a == b else "up" if a > b else "down") for b in (3, 4, 5) for a in (3, 4, 5)]
+    legend = [("up", t("yolo_up", lang)), ("down", t("yolo_down", lang)), ("same", t("yolo_same", lang))]
+    return _graph(ax, nodes, edges, legend, t("asff_node", lang), t("asff_title", lang), size=(0.9, 0.6), lang=lang)
+
+
 def bifpn_diagram(num_levels: int = 5, first: int = 3, lang: str | None = None, ax=None):
     """One BiFPN cell drawn from :func:`fpnlab.necks.bifpn.cell_nodes`: the cell's inputs, the
     top-down nodes and the outputs, fine levels at the bottom; top-down edges (nearest upsampling)
