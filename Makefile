@@ -105,8 +105,11 @@ $(CHROMIUM):
 # marked NBVAL_CHECK_OUTPUT). --nbval-current-env: the kernel is this venv's python.
 # --rootdir=.: the repository root (fpnlab/pyproject.toml would otherwise claim it, and the
 # en and tr notebooks would share node ids).
+# -n 2 --dist loadscope (pytest-xdist): two workers, each taking whole modules — a notebook's
+# cells stay together in one kernel, the browser tests in one worker. The browser tests mostly
+# wait (a throttled link, renders), so a notebook runs beside them on a 2-core machine.
 test: $(INSTALLED) $(CHROMIUM) $(HTML_DONE)
-	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times --rootdir=. \
+	FPNLAB_REQUIRE_SITE=1 $(PY) -m pytest -p tests.notebook_times --rootdir=. -n 2 --dist loadscope \
 		tests fpnlab/src/fpnlab notebooks/en notebooks/tr --doctest-modules \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=600 --durations=0
 

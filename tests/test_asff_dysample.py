@@ -161,20 +161,25 @@ def test_asff_output_is_the_weighted_sum():
 
 def test_asff_parameter_count():
     c, o, k = [16, 24, 32], [8, 12, 20], 4
-    expected = 0
+    expected = sum(cbs(ci, oi, 1) for ci, oi in zip(c, o))  # the laterals to the output widths
     for l in range(3):
         for j in range(3):
-            if j > l and c[j] != c[l]:
-                expected += cbs(c[j], c[l], 1)      # coarser: 1×1 to c_l, then nearest
+            if j > l and o[j] != o[l]:
+                expected += cbs(o[j], o[l], 1)      # coarser: 1×1 to o_l, then nearest
             elif j < l:
-                expected += cbs(c[j], c[l], 3)      # finer: 3×3 stride 2 (after a max-pool for ×4)
-        expected += 3 * cbs(c[l], k, 1)             # the three weight maps
+                expected += cbs(o[j], o[l], 3)      # finer: 3×3 stride 2 (after a max-pool for ×4)
+        expected += 3 * cbs(o[l], k, 1)             # the three weight maps
         expected += 3 * k * 3 + 3                   # logits: Conv2d(3k, 3, 1) with bias
-        expected += cbs(c[l], o[l], 3)              # the 3×3 output conv
+        expected += cbs(o[l], o[l], 3)              # the 3×3 output conv
     assert n_params(ASFF(c, o, compress=k)) == expected
-    # equal widths: no 1×1 on the coarser paths (the reference leaves it out too)
-    same = ASFF([16, 16, 16], 16, compress=k)
+    # out_channels=None: the reference's ASFF, no laterals; equal widths: no 1×1 on the coarser paths
+    same = ASFF([16, 16, 16], compress=k)
+    assert all(isinstance(m, torch.nn.Identity) for m in same.lateral)
     assert n_params(same) == 3 * (cbs(16, 16, 3) + 3 * cbs(16, k, 1) + 9 * k + 3) + 3 * cbs(16, 16, 3)
+    # on ResNet-50's widths the laterals keep the fusion at the neck's width: 1×1 laterals + the
+    # fusion at 128 channels, instead of resize convs at up to 2,048 channels
+    wide = ASFF([512, 1024, 2048], 128)
+    assert n_params(wide) < n_params(ASFF([512, 1024, 2048])) / 50
 
 
 def test_asff_gradients_reach_every_input():

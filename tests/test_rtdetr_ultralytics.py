@@ -3,7 +3,7 @@ copied, bit for bit.
 
 The model is built from ultralytics' YAML with random weights, randomised BatchNorm statistics and
 random LayerNorm affine parameters (nothing is downloaded: ``YOLO_OFFLINE=1``); the input is not
-square. Given the outputs of layers 3, 7 and 9 (S3, S4, S5 of the HGNet backbone),
+square. Given the outputs of layers 3, 7 and 9 (the HGNet backbone's C3, C4, C5; the paper's S3, S4, S5),
 ``HybridEncoder`` returns those of layers 21, 24 and 27; ``AIFI`` and ``RepC3`` equal layers 11 and
 16 on their own; the 2-D sine-cosine code equals ultralytics' on a non-square grid.
 """
@@ -108,7 +108,7 @@ def test_bad_input_is_refused_with_the_fix(lang):
     fix = {"en": "Fix", "tr": "Düzeltme"}[lang]
     fpnlab.set_lang(lang)
     try:
-        with pytest.raises(ArgumentError, match=f"S3, S4, S5.*{fix}"):
+        with pytest.raises(ArgumentError, match=f"C3, C4, C5.*{fix}"):
             HybridEncoder([64, 128])
         with pytest.raises(ArgumentError, match=f"\\[8, 16, 64\\].*{fix}"):
             HybridEncoder([16, 32, 64], 32, in_strides=[8, 16, 64])
@@ -117,7 +117,7 @@ def test_bad_input_is_refused_with_the_fix(lang):
         with pytest.raises(ArgumentError, match=f"heads = 3.*{fix}"):
             HybridEncoder([16, 32, 64], 32, heads=3)
         neck = HybridEncoder([16, 32, 64], 32, heads=4, n=1)
-        with pytest.raises(PyramidInputError, match="S3, S4, S5"):
+        with pytest.raises(PyramidInputError, match="C3, C4, C5"):
             neck([torch.randn(1, 16, 16, 16), torch.randn(1, 32, 8, 8)])
         with pytest.raises(PyramidInputError, match="in_channels=\\[16, 32, 48\\]"):
             neck([torch.randn(1, 16, 16, 16), torch.randn(1, 32, 8, 8), torch.randn(1, 48, 4, 4)])

@@ -17,7 +17,7 @@ CASES = {
                ["SPPF\n→ C2PSA", "C3k2\n$T_4$", "C3k2\n$P_3$", "C3k2\n$N_4$", "C3k2\n$N_5$"], 8, 1),
     "yolo26": (lambda lang: yolo11_diagram(True, lang=lang), "yolo26_title", ["C3k2 + PSA\n$N_5$"], 8, 2),
     "hybrid": (lambda lang: hybrid_encoder_diagram(lang), "hybrid_title",
-               ["$S_3$", "$S_4$", "$S_5$", "AIFI\n$F_5$", "RepC3\n$Y_4$", "RepC3\n$N_5$"], 8, 1),
+               ["$C_3$", "$C_4$", "$C_5$", "AIFI\n$F_5$", "RepC3\n$Y_4$", "RepC3\n$N_5$"], 8, 1),
     "gd": (lambda lang: gd_diagram(lang), "gd_title", ["$B_2$", "$B_5$", "$N_4$", "$N_5$"], 11, 1),
     "asff": (lambda lang: asff_diagram(lang), "asff_title", ["Σ w\n$P_3$", "Σ w\n$P_5$"], 6, 0),
 }

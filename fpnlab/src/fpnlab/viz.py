@@ -302,15 +302,12 @@ def yolo11_diagram(yolo26: bool = False, lang: str | None = None, ax=None):
 
 def hybrid_encoder_diagram(lang: str | None = None, ax=None):
     """RT-DETR's hybrid encoder (:class:`fpnlab.necks.HybridEncoder`): AIFI (self-attention) on
-    the top level S5 only, then the cross-scale fusion CCFM — a YOLO-style FPN + PAN of RepC3
+    the top level C5 only, then the cross-scale fusion CCFM — a YOLO-style FPN + PAN of RepC3
     blocks. Returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.6))
     nodes, edges = _pan_nodes("AIFI\n$F_5$", ["RepC3\n$Y_4$", "RepC3\n$P_3$", "RepC3\n$N_4$", "RepC3\n$N_5$"],
-                              ["$S_3$", "$S_4$", "$S_5$"])
-    nodes = {{"C3": "S3", "C4": "S4", "C5": "S5"}.get(k, k): v for k, v in nodes.items()}
-    edges = [({"C3": "S3", "C4": "S4", "C5": "S5"}.get(a, a), {"C3": "S3", "C4": "S4", "C5": "S5"}.get(b, b), k)
-             for a, b, k in edges]
+                              ["$C_3$", "$C_4$", "$C_5$"])
     return _graph(ax, nodes, edges, _pan_legend(lang), t("hybrid_node", lang), t("hybrid_title", lang),
                   _pan_columns(lang), size=(1.05, 0.62), attn=("TOP",), lang=lang)
 

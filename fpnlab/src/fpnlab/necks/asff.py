@@ -1,8 +1,9 @@
 """ASFF — adaptive spatial feature fusion (Liu, Huang, Wang, *Learning Spatial Fusion for
 Single-Shot Object Detection*, 2019) over three levels, C3, C4, C5 (strides 8/16/32).
 
-For each output level ``l`` every input level is first brought to ``l``'s size and width
-(``C_l = in_channels[l]``):
+A 1×1 lateral (``ConvBNSiLU``) first brings each input to its output width ``C_l =
+out_channels[l]`` where the two differ. Then, for each output level ``l``, every level is brought
+to ``l``'s size and width:
 
 - a coarser level: a 1×1 conv to ``C_l`` (left out when the widths already agree, as in the
   reference), then nearest upsampling to ``l``'s size (×2 or ×4);
@@ -13,10 +14,12 @@ For each output level ``l`` every input level is first brought to ``l``'s size a
 Each resized map ``X_j`` gives a ``compress``-channel map (1×1 conv), the three are concatenated,
 and a 1×1 conv (with bias, no norm) gives three logits per pixel; a softmax over the levels turns
 them into weights ``α_j ≥ 0`` with ``Σ_j α_j = 1`` at every pixel. The output is a 3×3 conv
-(to ``out_channels[l]``) of ``Σ_j α_j · X_j``.
+of ``Σ_j α_j · X_j``.
 
-As in the reference, ASFF sits *after* a PAN-style neck: its inputs are already fused maps, so
-there is no lateral conv — the resize convs carry the width changes. Every conv is fpnlab's
+In the reference, ASFF sits *after* a PAN-style neck: its inputs are already fused maps of
+moderate width, so it has no laterals (``out_channels=None`` builds exactly that). Over raw
+backbone levels — ResNet-50's C5 has 2,048 channels — the reference's resize convs would run at
+the backbone's widths; the laterals bring the levels to the neck's width first, as the FPN's do. Every conv is fpnlab's
 :class:`~fpnlab.blocks.yolo.ConvBNSiLU` (the reference uses leaky ReLU 0.1; SiLU is this book's
 choice, ``act`` swaps it). :meth:`ASFF.fusion_weights` returns the per-pixel weights.
 
@@ -95,10 +98,11 @@ class ASFF(FromBackbone, nn.Module):
     ``[(B, C_i, H_i, W_i)]`` as a list or dict, outputs ``[(B, out_i, H_i, W_i)]`` in the same form.
 
     Parameters, with ``c = in_channels``, ``o = out_channels``, ``k = compress`` and a
-    ``ConvBNSiLU(a, b, n×n)`` counting ``a·b·n² + 2b``: for each output level ``l``, one
-    ``ConvBNSiLU(c_j, c_l, 1×1)`` per coarser ``j`` with ``c_j ≠ c_l``, one ``ConvBNSiLU(c_j, c_l,
-    3×3)`` per finer ``j``, three ``ConvBNSiLU(c_l, k, 1×1)``, the logits ``Conv2d(3k, 3, 1×1)``
-    (``9k + 3``) and ``ConvBNSiLU(c_l, o_l, 3×3)``.
+    ``ConvBNSiLU(a, b, n×n)`` counting ``a·b·n² + 2b``: a lateral ``ConvBNSiLU(c_l, o_l, 1×1)`` per
+    level with ``c_l ≠ o_l``; for each output level ``l``, one ``ConvBNSiLU(o_j, o_l, 1×1)`` per
+    coarser ``j`` with ``o_j ≠ o_l``, one ``ConvBNSiLU(o_j, o_l, 3×3)`` per finer ``j``, three
+    ``ConvBNSiLU(o_l, k, 1×1)``, the logits ``Conv2d(3k, 3, 1×1)`` (``9k + 3``) and
+    ``ConvBNSiLU(o_l, o_l, 3×3)``.
     """
 
     def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None,
@@ -114,14 +118,17 @@ class ASFF(FromBackbone, nn.Module):
         compress = check_int("compress", compress, where="ASFF")
         self.in_channels, self.out_channels, self.compress = in_channels, out, compress
         self.feature_info = [Level(level_name(s), c, s) for s, c in zip(strides, out)]
-        c = in_channels
-        #: resize[l][j]: input level j → output level l's size and width c[l]
+        #: lateral[l]: input level l → its output width (identity where they agree)
+        self.lateral = nn.ModuleList(nn.Identity() if ci == co else ConvBNSiLU(ci, co, 1, act=act)
+                                     for ci, co in zip(in_channels, out))
+        c = out
+        #: resize[l][j]: level j → output level l's size and width c[l]
         self.resize = nn.ModuleList(nn.ModuleList(_resize_path(c[j], c[l], j - l, act) for j in range(3))
                                     for l in range(3))
         self.weight = nn.ModuleList(nn.ModuleList(ConvBNSiLU(c[l], compress, 1, act=act) for _ in range(3))
                                     for l in range(3))
         self.logits = nn.ModuleList(nn.Conv2d(3 * compress, 3, 1) for _ in range(3))
-        self.expand = nn.ModuleList(ConvBNSiLU(c[l], out[l], 3, act=act) for l in range(3))
+        self.expand = nn.ModuleList(ConvBNSiLU(c[l], c[l], 3, act=act) for l in range(3))
 
     def _resized(self, x: list[torch.Tensor], l: int) -> list[torch.Tensor]:
         size = x[l].shape[-2:]
@@ -136,6 +143,7 @@ class ASFF(FromBackbone, nn.Module):
     def _fuse(self, feats):
         x, names = split_levels(feats, "ASFF")
         check_levels(x, names, self.in_channels, "ASFF", count_fix=_t("count_fix"))
+        x = [lat(f) for lat, f in zip(self.lateral, x)]
         outs, weights = [], []
         for l in range(3):
             maps = self._resized(x, l)

@@ -1,14 +1,14 @@
 """RT-DETR's hybrid encoder: self-attention on the top level only (AIFI), then a convolutional
 FPN + PAN of RepC3 blocks across the three levels (CCFM).
 
-Zhao et al. (CVPR 2024) split a DETR encoder in two: attention where the map is small (S5 at
+Zhao et al. (CVPR 2024) split a DETR encoder in two: attention where the map is small (C5 at
 stride 32: ``N = H·W/1024`` positions, so the ``N²`` term of attention is cheap) and
-convolutions where it is large. With inputs S3, S4, S5 (strides 8, 16, 32) and every conv
-``ConvBNSiLU`` (``proj`` without activation)::
+convolutions where it is large. With inputs C3, C4, C5 (strides 8, 16, 32; the paper's
+S3, S4, S5) and every conv ``ConvBNSiLU`` (``proj`` without activation)::
 
-    intra-scale   F5 = lat5(AIFI(proj5(S5)))                      (Y5: ultralytics' layer 12)
-    top-down      Y4 = lat4(RepC3(cat[up(F5), proj4(S4)]))         (16 → 17)
-                  P3 = RepC3(cat[up(Y4), proj3(S3)])              (21)
+    intra-scale   F5 = lat5(AIFI(proj5(C5)))                      (Y5: ultralytics' layer 12)
+    top-down      Y4 = lat4(RepC3(cat[up(F5), proj4(C4)]))         (16 → 17)
+                  P3 = RepC3(cat[up(Y4), proj3(C3)])              (21)
     bottom-up     P4 = RepC3(cat[down3(P3), Y4])                   (22 → 24)
                   P5 = RepC3(cat[down4(P4), F5])                   (25 → 27)
 
@@ -40,12 +40,12 @@ from .checks import FromBackbone, check_in_channels, check_levels, match_size, r
 from .fpn import upsample_to
 
 _t = Strings({
-    "three": {"en": "HybridEncoder: in_channels = {got!r} must list three channel counts (S3, S4, S5). Fix: pass e.g. "
+    "three": {"en": "HybridEncoder: in_channels = {got!r} must list three channel counts (C3, C4, C5). Fix: pass e.g. "
                     "[512, 1024, 2048] (RT-DETR-l's HGNet backbone).",
-              "tr": "HybridEncoder: in_channels = {got!r} üç kanal sayısı (S3, S4, S5) listelemeli. Düzeltme: örneğin "
+              "tr": "HybridEncoder: in_channels = {got!r} üç kanal sayısı (C3, C4, C5) listelemeli. Düzeltme: örneğin "
                     "[512, 1024, 2048] ver (RT-DETR-l'nin HGNet backbone'u)."},
-    "count_fix": {"en": "pass the backbone's last three levels (S3, S4, S5: strides 8, 16, 32 in RT-DETR)",
-                  "tr": "backbone'un son üç seviyesini ver (S3, S4, S5: RT-DETR'da stride 8, 16, 32)"},
+    "count_fix": {"en": "pass the backbone's last three levels (C3, C4, C5: strides 8, 16, 32 in RT-DETR)",
+                  "tr": "backbone'un son üç seviyesini ver (C3, C4, C5: RT-DETR'da stride 8, 16, 32)"},
     "double": {"en": "HybridEncoder: in_strides = {got!r} must double from level to level (e.g. [8, 16, 32]): its "
                      "upsampling and stride-2 convs join neighbours one octave apart. Fix: pass three consecutive "
                      "levels.",
@@ -73,7 +73,7 @@ class HybridEncoder(FromBackbone, nn.Module):
     """RT-DETR's hybrid encoder over three levels, fine → coarse.
 
     Args:
-        in_channels: channels of S3, S4, S5 (RT-DETR-l: 512, 1024, 2048).
+        in_channels: channels of C3, C4, C5 (RT-DETR-l: 512, 1024, 2048).
         out_channels: the width of every output and of the encoder (RT-DETR-l: 256).
         in_strides: strides of the inputs, each twice the one before (default 8, 16, 32); the
             outputs keep them. :meth:`from_backbone` reads them from a backbone.
