@@ -77,8 +77,10 @@ def test_c2psa_equals_ultralytics_layer_10():
 def test_bad_input_is_refused_with_the_fix():
     with pytest.raises(ArgumentError, match="Fix: pass e.g. \\[64, 128, 256\\]"):
         YOLO11Neck([64, 128], [64, 128, 256])
-    with pytest.raises(ArgumentError, match="YOLO11Neck always reads C3, C4, C5"):
-        make_neck("yolo11", [64, 128, 256], 64, in_strides=[4, 8, 16])
+    with pytest.raises(ArgumentError, match="in_strides = \\[4, 8, 32\\] must double.*Fix"):
+        make_neck("yolo11", [64, 128, 256], 64, in_strides=[4, 8, 32])
+    # other consecutive levels are fine: the outputs keep the input strides
+    assert [lv.stride for lv in make_neck("yolo11", [64, 128, 256], 64, in_strides=[4, 8, 16]).feature_info] == [4, 8, 16]
     assert make_neck("yolo11", [64, 128, 256], 96).out_channels == [96, 96, 96]
     with pytest.raises(ArgumentError, match="num_heads"):
         PSAAttention(100, num_heads=3)
@@ -99,3 +101,15 @@ def test_an_ablation_plan_names_the_yolo11_neck():
     with torch.no_grad():
         out = model(torch.rand(1, 3, 64, 96))
     assert len(out) == 3
+
+
+def test_the_neck_is_built_from_a_backbone():
+    import fpnlab
+
+    class Backbone:
+        feature_info = [fpnlab.Level("C3", 24, 8), fpnlab.Level("C4", 48, 16), fpnlab.Level("C5", 96, 32)]
+
+    neck = YOLO11Neck.from_backbone(Backbone(), 32, p5_attn=True)
+    assert neck.in_channels == [24, 48, 96] and [lv.channels for lv in neck.feature_info] == [32, 32, 32]
+    outs = neck([torch.randn(1, 24, 20, 28), torch.randn(1, 48, 10, 14), torch.randn(1, 96, 5, 7)])
+    assert [tuple(o.shape) for o in outs] == [(1, 32, 20, 28), (1, 32, 10, 14), (1, 32, 5, 7)]

@@ -15,8 +15,8 @@ asff          :class:`~fpnlab.necks.ASFF`                 as ``yolopan``
 lateral       :class:`~fpnlab.necks.LateralNeck`          width of every output ("no neck")
 ============  ==========================================  =============================
 
-``in_strides`` goes to the neck's ``in_strides`` (``strides`` for ``"lateral"``); YOLOPAN and
-YOLO11Neck are always C3, C4, C5, so they take ``None`` or ``[8, 16, 32]``. Other keyword arguments are the neck's
+``in_strides`` goes to the neck's ``in_strides`` (``strides`` for ``"lateral"``); YOLOPAN is
+always C3, C4, C5, so it takes ``None`` or ``[8, 16, 32]``. Other keyword arguments are the neck's
 own options; one it does not take is refused with the list of those it does.
 
 >>> neck = make_neck("panet", [16, 32, 64], 32)
@@ -79,7 +79,7 @@ _t = Strings({
 
 # the make_neck argument each neck calls its input strides
 _STRIDES_ARG = {"fpn": "in_strides", "panet": "in_strides", "bifpn": "in_strides", "lateral": "strides",
-                "yolopan": None, "yolo11": None, "hybrid": "in_strides", "gd": "in_strides", "asff": "in_strides"}
+                "yolopan": None, "yolo11": "in_strides", "hybrid": "in_strides", "gd": "in_strides", "asff": "in_strides"}
 
 
 def neck_options(name: str) -> list[str]:

@@ -27,13 +27,19 @@ from ..blocks.yolo11 import C3k2
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import check_in_channels, check_levels, match_size, split_levels
+from .checks import FromBackbone, check_in_channels, check_levels, match_size, resolve_strides, split_levels
 from .fpn import upsample_to
 from .yolo import yolopan_widths
 
 _t = Strings({
     "three": {"en": "YOLO11Neck: in_channels = {got!r} must list three channel counts (C3, C4, C5). Fix: pass e.g. [64, 128, 256].",
               "tr": "YOLO11Neck: in_channels = {got!r} üç kanal sayısı (C3, C4, C5) listelemeli. Düzeltme: örneğin [64, 128, 256] ver."},
+    "double": {"en": "YOLO11Neck: in_strides = {got!r} must double from level to level (e.g. [8, 16, 32]): its "
+                     "upsampling and stride-2 convs join neighbours one octave apart. Fix: pass three consecutive "
+                     "levels.",
+               "tr": "YOLO11Neck: in_strides = {got!r} seviyeden seviyeye iki katına çıkmalı (ör. [8, 16, 32]): "
+                     "upsample ve stride 2'lik conv'ları bir oktav aralıklı komşuları birleştirir. Düzeltme: art "
+                     "arda üç seviye ver."},
     "count_fix": {"en": "pass the backbone's last three levels (C3, C4, C5 at strides 8, 16, 32)",
                   "tr": "backbone'un son üç seviyesini ver (stride 8, 16, 32'de C3, C4, C5)"},
     "not_yolo11": {"en": "YOLO11Neck.from_ultralytics: layer {index:d} of the model is {got}, not the {want} of YOLO11's or "
@@ -52,7 +58,7 @@ def _block(cin: int, cout: int, spec: Mapping) -> C3k2:
                 attn=spec.get("attn", False))
 
 
-class YOLO11Neck(nn.Module):
+class YOLO11Neck(FromBackbone, nn.Module):
     """YOLO11's / YOLO26's neck over C3, C4, C5.
 
     Args:
@@ -68,8 +74,10 @@ class YOLO11Neck(nn.Module):
             256], c3k=True, p5_attn=True)``; YOLO11n's the same without the two flags.
         blocks: per-block overrides ``{"td4" | "td3" | "bu4" | "bu5": {"n", "c3k", "e", "attn"}}``
             (what :meth:`from_ultralytics` reads from a model).
+        in_strides: strides of the three inputs, each twice the one before (default 8, 16, 32);
+            the outputs keep them. :meth:`from_backbone` reads them from a backbone.
 
-    ``feature_info``: P3, P4, P5 at strides 8, 16, 32. Inputs ``[(B, C_i, H_i, W_i)]`` as a list
+    ``feature_info``: P3, P4, P5 at the input strides (8, 16, 32). Inputs ``[(B, C_i, H_i, W_i)]`` as a list
     or dict, outputs in the same form. :meth:`from_ultralytics` builds it from an ultralytics
     YOLO11/YOLO26 ``DetectionModel`` of any scale, weights included.
     """
@@ -79,12 +87,15 @@ class YOLO11Neck(nn.Module):
 
     def __init__(self, in_channels: Sequence[int], out_channels: int | Sequence[int] | None = None, n: int = 1,
                  c3k: bool = False,
-                 p5_attn: bool = False, blocks: Mapping | None = None):
+                 p5_attn: bool = False, blocks: Mapping | None = None, in_strides: Sequence[int] | None = None):
         super().__init__()
         in_channels = check_in_channels(in_channels, "YOLO11Neck")
         if len(in_channels) != 3:
             raise ArgumentError(_t("three", got=in_channels))
         out = yolopan_widths(in_channels, out_channels)
+        strides = resolve_strides(in_strides, 3, "YOLO11Neck")
+        if strides[1] != 2 * strides[0] or strides[2] != 2 * strides[1]:
+            raise ArgumentError(_t("double", got=in_strides))
         check_int("n", n, where="YOLO11Neck")
         check_bool("c3k", c3k, where="YOLO11Neck")
         check_bool("p5_attn", p5_attn, where="YOLO11Neck")
@@ -94,7 +105,7 @@ class YOLO11Neck(nn.Module):
         specs.update(blocks or {})
         (c3, c4, c5), (o3, o4, o5) = in_channels, out
         self.in_channels, self.out_channels = in_channels, out
-        self.feature_info = [Level(level_name(2 ** k), c, 2 ** k) for k, c in zip((3, 4, 5), out)]
+        self.feature_info = [Level(level_name(st), c, st) for st, c in zip(strides, out)]
         self.td4 = _block(c5 + c4, o4, specs["td4"])      # cat[up(C5), C4] -> T4 (layer 13)
         self.td3 = _block(o4 + c3, o3, specs["td3"])      # cat[up(T4), C3] -> P3 (16)
         self.down3 = ConvBNSiLU(o3, o3, 3, 2)             # (17)
