@@ -112,3 +112,28 @@ def test_attention_viewer_live_and_static():
     first = live.children[3].children[0].value
     live.children[1].value = "cbam"
     assert live.children[3].children[0].value != first
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_query_attention_viewer_twins(lang):
+    from fpnlab.widgets import query_attention_viewer
+    torch.manual_seed(0)
+    image = torch.rand(3, 24, 32)
+    att = torch.rand(1, 2, 12, 12).softmax(-1)  # 2 heads over a 3 × 4 grid
+    static = query_attention_viewer(image, att, (3, 4), lang, static=True)
+    rows, cols, heads, root = static.children[:4]
+    assert [s.description for s in (rows, cols, heads)] == [t("query_row", lang), t("query_column", lang),
+                                                           t("head_label", lang)]
+    assert heads.options[-1] == (t("mean_of_heads", lang), "mean")
+    stacks = [root] + list(root.children) + [c for r in root.children for c in r.children]
+    assert len(stacks) == 1 + 3 + 3 * 4  # one stack per slider position above the leaves
+    leaves = [x for c in stacks[4:] for x in c.children]
+    assert len(leaves) == 3 * 4 * 3 and all(isinstance(x, W.Image) and x.value[:2] == b"\xff\xd8" for x in leaves)
+    assert len({x.value for x in leaves}) == len(leaves)  # one render per slider position, each different
+    assert len(static.links) == 1 + 3 + 12 and "fpnlab-query-attention-viewer" in static._dom_classes
+    live = query_attention_viewer(image, att[0], (3, 4), lang, static=False)
+    first = live.children[3].children[0].value
+    live.children[2].value = "mean"
+    assert live.children[3].children[0].value != first
+    with pytest.raises(ArgumentError, match="query_attention_viewer"):
+        query_attention_viewer(image, att, (4, 4), lang)

@@ -86,6 +86,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "attention_map": {"en": "Attention map", "tr": "Attention haritası"},
     "after_attention": {"en": "After attention", "tr": "Attention sonrası"},
     "before_attention": {"en": "Before attention", "tr": "Attention öncesi"},
+    # query_attention_viewer (chapter 18)
+    "query_row": {"en": "Query row", "tr": "Query satırı"},
+    "query_column": {"en": "Query column", "tr": "Query sütunu"},
+    "head_label": {"en": "Head", "tr": "Head"},
+    "mean_of_heads": {"en": "mean of heads", "tr": "head'lerin ortalaması"},
+    "query_position": {"en": "Query ({row}, {col})", "tr": "Query ({row}, {col})"},
+    "query_weights": {"en": "Where it looks ({head}), max {peak}", "tr": "Baktığı yer ({head}), en çok {peak}"},
     # fpn_block diagram (viz)
     "fpn_block_title": {"en": "The baseline FPN block at level k",
                        "tr": "Baseline FPN bloğu, k seviyesinde"},

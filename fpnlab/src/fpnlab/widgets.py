@@ -37,6 +37,10 @@ _t = Strings({
         "en": "fusion_explorer: inputs has {n:d} maps; it shows a node with two inputs. Fix: pass two (C, H, W) maps, e.g. inputs=[a, b].",
         "tr": "fusion_explorer: inputs {n:d} harita içeriyor; bu widget iki girdili bir düğüm gösterir. Düzeltme: iki (C, H, W) harita ver, örneğin inputs=[a, b].",
     },
+    "query_shape": {
+        "en": "query_attention_viewer: attention has shape {shape}; it needs (heads, N, N) with N = {rows:d} · {cols:d} positions of the grid. Fix: pass AIFI.attention(x)[0] and grid=(H, W) of x.",
+        "tr": "query_attention_viewer: attention'ın şekli {shape}; (heads, N, N) olmalı, N = {rows:d} · {cols:d} grid konumu. Düzeltme: AIFI.attention(x)[0]'ı ve grid=(H, W) olarak x'in boyutunu ver.",
+    },
 })
 
 
@@ -299,3 +303,54 @@ def attention_viewer(images: torch.Tensor, before: Mapping[str, Sequence[dict]],
     controls = {t("image", lang): list(range(len(images))), t("variant_label", lang): variants,
                 t("level", lang): levels}
     return explorer(controls, render, name="attention-viewer", lang=lang, static=static)
+
+
+def query_attention_viewer(image: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int],
+                           lang: str | None = None, static: bool | None = None) -> W.VBox:
+    """Query row × query column × head → the image with the query's cell outlined, and the
+    attention weights of that query over the ``grid`` of positions (one row of the attention
+    matrix, reshaped to the map), drawn over the image.
+
+    ``image``: ``(3, H, W)``; ``attention``: ``(heads, N, N)`` or ``(1, heads, N, N)`` with
+    ``N = rows · cols`` in row-major order (as :meth:`fpnlab.blocks.AIFI.attention` returns it);
+    ``grid``: ``(rows, cols)`` of the map. The head slider offers every head and "mean of heads".
+    Static twin: ``rows · cols · (heads + 1)`` renders.
+    """
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
+    att = attention.detach().float().cpu()
+    if att.dim() == 4:
+        att = att[0]
+    rows, cols = (int(v) for v in grid)
+    if att.dim() != 3 or att.shape[-1] != rows * cols or att.shape[-2] != rows * cols:
+        raise ArgumentError(_t("query_shape", shape=tuple(attention.shape), rows=rows, cols=cols))
+    heads = att.shape[0]
+    shown = image_numpy(image)
+    h, w = shown.shape[:2]
+    cell_h, cell_w = h / rows, w / cols
+    panel = Panel(2, (6.4, 3.3), wspace=0.06)
+    boxes = []
+    for ax in panel.axes:
+        box = Rectangle((0, 0), cell_w, cell_h, fill=False, edgecolor="cyan", linewidth=1.5)
+        ax.add_patch(box)
+        boxes.append(box)
+    mean = t("mean_of_heads", lang)
+
+    def render(row, col, head):
+        a = att.mean(0) if head == "mean" else att[head]
+        weights = a[row * cols + col].reshape(rows, cols).numpy()
+        up = np.kron(weights, np.ones((int(np.ceil(cell_h)), int(np.ceil(cell_w)))))[:h, :w]
+        peak = float(weights.max())
+        heat = up / peak if peak > 0 else up
+        blend = 0.35 * shown + 0.65 * np.asarray(colormaps["magma"](heat))[..., :3]
+        panel.show(0, shown, t("query_position", lang, row=row, col=col), cmap=None)
+        panel.show(1, blend, t("query_weights", lang, head=mean if head == "mean" else str(head),
+                                  peak=fmt_num(peak, lang, 3)), cmap=None)
+        for box in boxes:
+            box.set_xy((col * cell_w - 0.5, row * cell_h - 0.5))
+        return panel.widget()
+
+    controls = {t("query_row", lang): list(range(rows)), t("query_column", lang): list(range(cols)),
+                t("head_label", lang): [*range(heads), (mean, "mean")]}
+    return explorer(controls, render, name="query-attention-viewer", lang=lang, static=static)
