@@ -18,10 +18,10 @@ import time
 import ipywidgets as W
 import torch
 
-from fpnlab.blocks import CBAM, SE
+from fpnlab.blocks import AIFI, CBAM, SE
 from fpnlab.backbones import TinyBackbone
 from fpnlab.necks import FPN
-from fpnlab.widgets import attention_viewer, feature_viewer, fusion_explorer, stride_explorer
+from fpnlab.widgets import attention_viewer, feature_viewer, fusion_explorer, query_attention_viewer, stride_explorer
 
 
 def sliders(widget: W.Widget) -> list[W.SelectionSlider]:
@@ -60,7 +60,10 @@ def widgets(lang: str) -> dict:
         before[name] = [{k: v[i] for k, v in pyr.items()} for i in range(2)]
         after[name] = [{k: o[0][i] for k, o in out.items()} for i in range(2)]
         maps[name] = [{k: o[1][i] for k, o in out.items()} for i in range(2)]
+    with torch.no_grad():  # chapter 18's viewer: one AIFI layer's attention over an 8 × 8 map
+        query = AIFI(32, 64, heads=2).eval().attention(torch.rand(1, 32, 8, 8))
     return {
+        "query_attention_viewer": lambda: query_attention_viewer(images[0], query, (8, 8), lang, static=False),
         "stride_explorer": lambda: stride_explorer(lang, static=False),
         "feature_viewer": lambda: feature_viewer(images, features, pyramids, lang, static=False),
         "fusion_explorer": lambda: fusion_explorer([fine, coarse], lang, static=False),
