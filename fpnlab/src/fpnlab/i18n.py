@@ -165,7 +165,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "gd_title": {"en": "Gold-YOLO's gather-and-distribute: gather every level, fuse once, inject back",
                  "tr": "Gold-YOLO'nun topla-ve-dağıt yapısı: her seviyeyi topla, bir kez birleştir, geri enjekte et"},
     "gd_gather": {"en": "gather (resize to one size, concat)", "tr": "topla (tek boyuta getir, concat)"},
-    "gd_inject": {"en": "inject (gate and add)", "tr": "enjekte et (kapıla ve ekle)"},
+    "gd_inject": {"en": "inject (multiply by a gate, add)", "tr": "enjekte et (kapıyla çarp, ekle)"},
     "gd_local": {"en": "local (neighbouring levels)", "tr": "yerel (komşu seviyeler)"},
     "gd_low": {"en": "Low-GD\nconv", "tr": "Low-GD\nconv"},
     "gd_high": {"en": "High-GD\nattention", "tr": "High-GD\nattention"},

@@ -16,8 +16,8 @@ and a 1×1 conv (with bias, no norm) gives three logits per pixel; a softmax ove
 them into weights ``α_j ≥ 0`` with ``Σ_j α_j = 1`` at every pixel. The output is a 3×3 conv
 of ``Σ_j α_j · X_j``.
 
-In the reference, ASFF sits *after* a PAN-style neck: its inputs are already fused maps of
-moderate width, so it has no laterals (``out_channels=None`` builds exactly that). Over raw
+In the paper, ASFF sits *after* YOLOv3's top-down (FPN-style) neck: its inputs are already fused
+maps of moderate width, so it has no laterals (``out_channels=None`` builds exactly that). Over raw
 backbone levels — ResNet-50's C5 has 2,048 channels — the reference's resize convs would run at
 the backbone's widths; the laterals bring the levels to the neck's width first, as the FPN's do. Every conv is fpnlab's
 :class:`~fpnlab.blocks.yolo.ConvBNSiLU` (the reference uses leaky ReLU 0.1; SiLU is this book's
@@ -85,7 +85,7 @@ class ASFF(FromBackbone, nn.Module):
     """Adaptive spatial feature fusion over C3, C4, C5.
 
     Args:
-        in_channels: channels of the three inputs, fine → coarse (in the paper, the PAN outputs).
+        in_channels: channels of the three inputs, fine → coarse (in the paper, YOLOv3's FPN outputs).
         out_channels: channels of the three outputs: ``None`` (= ``in_channels``), one int for all,
             or a list of three (as :class:`~fpnlab.necks.YOLOPAN`).
         in_strides: the three input strides (default 8, 16, 32); they must be ``s, 2s, 4s``.
