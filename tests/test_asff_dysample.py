@@ -207,7 +207,7 @@ def test_asff_errors_in_both_languages():
         ASFF([16, 24, 32, 48])
     with pytest.raises(ArgumentError, match="in_strides.*Fix"):
         ASFF([16, 24, 32], in_strides=[8, 16])
-    with pytest.raises(ArgumentError, match="consecutive ×2"):
+    with pytest.raises(ArgumentError, match=r"must double from level to level.*Fix: pass in_strides=\[16, 32, 64\]"):
         ASFF([16, 24, 32], in_strides=[8, 16, 64])
     with pytest.raises(ArgumentError, match="out_channels"):
         ASFF([16, 24, 32], [8, 8])
@@ -220,7 +220,7 @@ def test_asff_errors_in_both_languages():
     fpnlab.set_lang("tr")
     with pytest.raises(ArgumentError, match="tam olarak üç seviye.*Düzeltme: .* ver"):
         ASFF([16, 24, 32, 48])
-    with pytest.raises(ArgumentError, match="ardışık ×2.*Düzeltme"):
+    with pytest.raises(ArgumentError, match="iki katına çıkmalı.*Düzeltme"):
         ASFF([16, 24, 32], in_strides=[8, 16, 64])
     with pytest.raises(PyramidInputError, match="Düzeltme: inceden kabaya tam olarak üç seviye ver"):
         neck(feats[:2])

@@ -45,7 +45,7 @@ from ..blocks.yolo import ConvBNSiLU
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import FromBackbone, check_in_channels, check_levels, match_size, resolve_strides, split_levels
+from .checks import FromBackbone, check_in_channels, check_levels, doubling_strides, match_size, split_levels
 from .yolo import yolopan_widths
 
 _t = Strings({
@@ -61,12 +61,6 @@ _t = Strings({
         "en": ("Fix: pass exactly three levels, fine → coarse, e.g. {{k: feats[k] for k in ('C3', 'C4', 'C5')}}."),
         "tr": ("Düzeltme: inceden kabaya tam olarak üç seviye ver, ör. "
                "{{k: feats[k] for k in ('C3', 'C4', 'C5')}}."),
-    },
-    "ratio": {
-        "en": ("ASFF: in_strides = {got!r} must be consecutive ×2 steps (s, 2s, 4s), because its resize paths "
-               "are one or two stride-2 steps. Fix: pass e.g. in_strides=[8, 16, 32]."),
-        "tr": ("ASFF: in_strides = {got!r}, ardışık ×2 adımlar (s, 2s, 4s) olmalı, çünkü yeniden boyutlandırma "
-               "yolları bir ya da iki stride-2 adımıdır. Düzeltme: örneğin in_strides=[8, 16, 32] ver."),
     },
 })
 
@@ -112,9 +106,7 @@ class ASFF(FromBackbone, nn.Module):
         if len(in_channels) != 3:
             raise ArgumentError(_t("three", got=in_channels))
         out = yolopan_widths(in_channels, out_channels)
-        strides = resolve_strides(in_strides, 3, "ASFF")
-        if strides[1] != 2 * strides[0] or strides[2] != 2 * strides[1]:
-            raise ArgumentError(_t("ratio", got=in_strides))
+        strides = doubling_strides(in_strides, 3, "ASFF")
         compress = check_int("compress", compress, where="ASFF")
         self.in_channels, self.out_channels, self.compress = in_channels, out, compress
         self.feature_info = [Level(level_name(s), c, s) for s, c in zip(strides, out)]

@@ -98,6 +98,20 @@ _t = Strings({
                "({n:d} seviye, inceden kabaya, ör. {example}); gelen: {got}. Düzeltme: in_strides={example} ver "
                "ya da stride'ları feature_info'dan okumak için {neck}.from_backbone(backbone, ...) ile kur."),
     },
+    "doubling": {
+        "en": ("{neck}: in_strides = {got!r} must double from level to level (e.g. {example}): the neck joins "
+               "neighbouring levels one octave apart (×2 upsampling, stride-2 convs). Fix: pass in_strides={example}, "
+               "or consecutive levels of the backbone."),
+        "tr": ("{neck}: in_strides = {got!r} seviyeden seviyeye iki katına çıkmalı (ör. {example}): neck, bir oktav "
+               "aralıklı komşu seviyeleri birleştirir (×2 upsample, stride 2'lik conv'lar). Düzeltme: "
+               "in_strides={example} ya da backbone'un art arda seviyelerini ver."),
+    },
+    "load": {
+        "en": ("{neck}.from_ultralytics: layer {index:d} holds tensors of other shapes than {name}. Fix: report it "
+               "with the model's YAML."),
+        "tr": ("{neck}.from_ultralytics: {index:d}. katmandaki tensörlerin şekilleri {name} ile uyuşmuyor. "
+               "Düzeltme: modelin YAML'ıyla birlikte bildir."),
+    },
     "no_info": {
         "en": ("{model} has no feature_info to build a neck from. Fix: pass in_channels (and in_strides) "
                "yourself, or give the backbone a feature_info list of fpnlab.Level."),
@@ -217,6 +231,31 @@ def resolve_strides(in_strides, n: int, neck: str) -> list:
         example = default_strides(min(n, 6)) if n >= 1 else [8, 16, 32]
         raise ArgumentError(_t("strides", neck=neck, n=n, example=example, got=in_strides))
     return [int(s) for s in strides]
+
+
+def doubling_strides(in_strides, n: int, neck: str) -> list[int]:
+    """:func:`resolve_strides`, and each stride twice the one before (the necks that join
+    neighbours by ×2 upsampling and stride-2 convs), else :class:`~fpnlab.errors.ArgumentError`."""
+    strides = resolve_strides(in_strides, n, neck)
+    if any(b != 2 * a for a, b in zip(strides, strides[1:])):
+        example = [strides[-1] // 2 ** (n - 1 - i) for i in range(n)]
+        if example[0] < 1:
+            example = default_strides(n)
+        raise ArgumentError(_t("doubling", neck=neck, got=in_strides, example=example))
+    return strides
+
+
+@torch.no_grad()
+def copy_layers(neck, layers, mapping: Mapping[str, int]) -> None:
+    """Copy the weights and buffers of ``layers[index]`` (an ultralytics model's) into
+    ``neck.<name>`` for every ``name → index`` of ``mapping``, tensor by tensor in registration
+    order; a shape that differs raises :class:`~fpnlab.errors.ArgumentError` naming the layer."""
+    for name, index in mapping.items():
+        mine, theirs = list(getattr(neck, name).state_dict().values()), list(layers[index].state_dict().values())
+        if [tuple(v.shape) for v in mine] != [tuple(v.shape) for v in theirs]:
+            raise ArgumentError(_t("load", neck=type(neck).__name__, index=index, name=name))
+        for a, b in zip(mine, theirs):
+            a.copy_(b)
 
 
 def out_levels(strides, channels: int) -> list[Level]:

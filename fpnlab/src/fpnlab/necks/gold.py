@@ -37,26 +37,20 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from itertools import pairwise
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..arguments import check_int, check_number, is_int
+from ..arguments import check_int, check_number
 from ..blocks.layers import check_rate, conv_norm_act
 from ..blocks.yolo import YOLO_BN, ConvBNSiLU
 from ..blocks.zoo import RepVGGBlock
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import (
-    FromBackbone,
-    check_in_channels,
-    check_levels,
-    resolve_strides,
-    split_levels,
-)
+from .checks import FromBackbone, check_in_channels, check_levels, doubling_strides, split_levels
+from .yolo import yolopan_widths
 
 _t = Strings({
     "count": {
@@ -80,14 +74,6 @@ _t = Strings({
         "tr": ("GDNeck: out_channels = {got!r}; None (son üç girdinin kanallarının yarısı, Gold-YOLO'nun "
                "genişlikleri), üç çıktı için tek bir pozitif tam sayı ya da üç elemanlı bir liste olmalı. "
                "Düzeltme: örneğin out_channels=[32, 64, 128] ver."),
-    },
-    "strides": {
-        "en": ("GDNeck: in_strides = {got!r} must double from level to level (e.g. {example}): the neck "
-               "fuses consecutive levels and outputs the last three. Fix: pass in_strides={example}, or the "
-               "backbone's consecutive levels."),
-        "tr": ("GDNeck: in_strides = {got!r} seviyeden seviyeye iki katına çıkmalı (ör. {example}): neck "
-               "ardışık seviyeleri birleştirir ve son üçünü çıktı verir. Düzeltme: in_strides={example} ver "
-               "ya da backbone'un ardışık seviyelerini ver."),
     },
     "scale": {
         "en": ("GDNeck.gold_yolo: scale = {got!r} is not built here; choose one of {choices} (Gold-YOLO-M and "
@@ -335,13 +321,10 @@ def gd_widths(in_channels: Sequence[int], out_channels=None) -> list[int]:
     """
     if out_channels is None:
         return [max(1, int(c) // 2) for c in in_channels[-3:]]
-    if is_int(out_channels) and out_channels > 0:
-        return [int(out_channels)] * 3
-    ok = (isinstance(out_channels, Sequence) and not isinstance(out_channels, str) and len(out_channels) == 3
-          and all(is_int(c) and c > 0 for c in out_channels))
-    if not ok:
-        raise ArgumentError(_t("out", got=out_channels))
-    return [int(c) for c in out_channels]
+    try:
+        return yolopan_widths(in_channels[-3:], out_channels)
+    except ArgumentError:
+        raise ArgumentError(_t("out", got=out_channels)) from None
 
 
 class GDNeck(FromBackbone, nn.Module):
@@ -380,10 +363,7 @@ class GDNeck(FromBackbone, nn.Module):
         in_channels = check_in_channels(in_channels, "GDNeck")
         if len(in_channels) not in (3, 4):
             raise ArgumentError(_t("count", got=in_channels))
-        strides = resolve_strides(in_strides, len(in_channels), "GDNeck")
-        if any(b != 2 * a for a, b in pairwise(strides)):
-            example = [strides[-1] // 2 ** (len(strides) - 1 - i) for i in range(len(strides))]
-            raise ArgumentError(_t("strides", got=in_strides, example=example))
+        strides = doubling_strides(in_strides, len(in_channels), "GDNeck")
         o3, o4, o5 = out = gd_widths(in_channels, out_channels)
         low_dim = o3 + o4 if low_dim is None else check_int("low_dim", low_dim, where="GDNeck")
         for name, value in (("blocks", blocks), ("depth", depth), ("key_dim", key_dim), ("heads", heads),

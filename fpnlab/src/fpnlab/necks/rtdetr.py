@@ -36,7 +36,8 @@ from ..blocks.yolo import ConvBNSiLU
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import FromBackbone, check_in_channels, check_levels, match_size, resolve_strides, split_levels
+from .checks import (FromBackbone, check_in_channels, check_levels, copy_layers, doubling_strides, match_size,
+                     split_levels)
 from .fpn import upsample_to
 
 _t = Strings({
@@ -46,12 +47,6 @@ _t = Strings({
                     "[512, 1024, 2048] ver (RT-DETR-l'nin HGNet backbone'u)."},
     "count_fix": {"en": "pass the backbone's last three levels (C3, C4, C5: strides 8, 16, 32 in RT-DETR)",
                   "tr": "backbone'un son üç seviyesini ver (C3, C4, C5: RT-DETR'da stride 8, 16, 32)"},
-    "double": {"en": "HybridEncoder: in_strides = {got!r} must double from level to level (e.g. [8, 16, 32]): its "
-                     "upsampling and stride-2 convs join neighbours one octave apart. Fix: pass three consecutive "
-                     "levels.",
-               "tr": "HybridEncoder: in_strides = {got!r} seviyeden seviyeye iki katına çıkmalı (ör. [8, 16, 32]): "
-                     "upsample ve stride 2'lik conv'ları bir oktav aralıklı komşuları birleştirir. Düzeltme: art arda "
-                     "üç seviye ver."},
     "out": {"en": "HybridEncoder: out_channels = {got!r} must be one positive int (every output has the same width, "
                   "RT-DETR-l: 256). Fix: pass e.g. out_channels=256.",
             "tr": "HybridEncoder: out_channels = {got!r} tek bir pozitif tam sayı olmalı (her çıktı aynı genişlikte, "
@@ -62,10 +57,6 @@ _t = Strings({
                    "tr": "HybridEncoder.from_ultralytics: modelin {index:d}. katmanı {got}, RT-DETR hibrit "
                          "encoder'ının {want}'i değil. Düzeltme: modeli rtdetr-l.yaml'dan (ya da aynı head'e sahip "
                          "bir YAML'dan) kur."},
-    "load": {"en": "HybridEncoder.from_ultralytics: layer {index:d} holds tensors of other shapes than {name}. Fix: "
-                   "report it with the model's YAML.",
-             "tr": "HybridEncoder.from_ultralytics: {index:d}. katmandaki tensörlerin şekilleri {name} ile uyuşmuyor. "
-                   "Düzeltme: modelin YAML'ıyla birlikte bildir."},
 })
 
 
@@ -99,9 +90,7 @@ class HybridEncoder(FromBackbone, nn.Module):
             raise ArgumentError(_t("three", got=in_channels))
         if isinstance(out_channels, bool) or not isinstance(out_channels, int) or out_channels < 1:
             raise ArgumentError(_t("out", got=out_channels))
-        strides = resolve_strides(in_strides, 3, "HybridEncoder")
-        if strides[1] != 2 * strides[0] or strides[2] != 2 * strides[1]:
-            raise ArgumentError(_t("double", got=in_strides))
+        strides = doubling_strides(in_strides, 3, "HybridEncoder")
         ffn = 4 * out_channels if ffn is None else check_int("ffn", ffn, where="HybridEncoder")
         check_int("heads", heads, where="HybridEncoder")
         check_int("n", n, where="HybridEncoder")
@@ -151,12 +140,7 @@ class HybridEncoder(FromBackbone, nn.Module):
         hidden = block.cv1.conv.out_channels
         neck = cls([p.in_channels for p in proj], c, ffn=aifi.fc1.out_features, heads=aifi.ma.num_heads,
                    n=len(block.m), e=hidden / c)
-        for name, index in cls.ULTRALYTICS_LAYERS.items():
-            mine, theirs = list(getattr(neck, name).state_dict().values()), list(layers[index].state_dict().values())
-            if [tuple(v.shape) for v in mine] != [tuple(v.shape) for v in theirs]:
-                raise ArgumentError(_t("load", index=index, name=name))
-            for a, b in zip(mine, theirs):
-                a.copy_(b)
+        copy_layers(neck, layers, cls.ULTRALYTICS_LAYERS)
         return neck
 
 

@@ -27,29 +27,20 @@ from ..blocks.yolo11 import C3k2
 from ..errors import ArgumentError
 from ..i18n import Strings
 from ..levels import Level, level_name, p_names
-from .checks import FromBackbone, check_in_channels, check_levels, match_size, resolve_strides, split_levels
+from .checks import (FromBackbone, check_in_channels, check_levels, copy_layers, doubling_strides, match_size,
+                     split_levels)
 from .fpn import upsample_to
 from .yolo import yolopan_widths
 
 _t = Strings({
     "three": {"en": "YOLO11Neck: in_channels = {got!r} must list three channel counts (C3, C4, C5). Fix: pass e.g. [64, 128, 256].",
               "tr": "YOLO11Neck: in_channels = {got!r} üç kanal sayısı (C3, C4, C5) listelemeli. Düzeltme: örneğin [64, 128, 256] ver."},
-    "double": {"en": "YOLO11Neck: in_strides = {got!r} must double from level to level (e.g. [8, 16, 32]): its "
-                     "upsampling and stride-2 convs join neighbours one octave apart. Fix: pass three consecutive "
-                     "levels.",
-               "tr": "YOLO11Neck: in_strides = {got!r} seviyeden seviyeye iki katına çıkmalı (ör. [8, 16, 32]): "
-                     "upsample ve stride 2'lik conv'ları bir oktav aralıklı komşuları birleştirir. Düzeltme: art "
-                     "arda üç seviye ver."},
     "count_fix": {"en": "pass the backbone's last three levels (C3, C4, C5 at strides 8, 16, 32)",
                   "tr": "backbone'un son üç seviyesini ver (stride 8, 16, 32'de C3, C4, C5)"},
     "not_yolo11": {"en": "YOLO11Neck.from_ultralytics: layer {index:d} of the model is {got}, not the {want} of YOLO11's or "
                          "YOLO26's neck. Fix: build the model from yolo11*.yaml or yolo26*.yaml.",
                    "tr": "YOLO11Neck.from_ultralytics: modelin {index:d}. katmanı {got}, YOLO11 ya da YOLO26 neck'inin "
                          "{want}'i değil. Düzeltme: modeli yolo11*.yaml ya da yolo26*.yaml'dan kur."},
-    "load": {"en": "YOLO11Neck.from_ultralytics: layer {index:d} holds tensors of other shapes than {name}. Fix: report it "
-                   "with the model's YAML.",
-             "tr": "YOLO11Neck.from_ultralytics: {index:d}. katmandaki tensörlerin şekilleri {name} ile uyuşmuyor. "
-                   "Düzeltme: modelin YAML'ıyla birlikte bildir."},
 })
 
 
@@ -93,9 +84,7 @@ class YOLO11Neck(FromBackbone, nn.Module):
         if len(in_channels) != 3:
             raise ArgumentError(_t("three", got=in_channels))
         out = yolopan_widths(in_channels, out_channels)
-        strides = resolve_strides(in_strides, 3, "YOLO11Neck")
-        if strides[1] != 2 * strides[0] or strides[2] != 2 * strides[1]:
-            raise ArgumentError(_t("double", got=in_strides))
+        strides = doubling_strides(in_strides, 3, "YOLO11Neck")
         check_int("n", n, where="YOLO11Neck")
         check_bool("c3k", c3k, where="YOLO11Neck")
         check_bool("p5_attn", p5_attn, where="YOLO11Neck")
@@ -151,12 +140,7 @@ class YOLO11Neck(FromBackbone, nn.Module):
         c3 = specs["td3"]["cin"] - o4
         blocks = {k: {f: v[f] for f in ("n", "c3k", "attn", "e")} for k, v in specs.items()}
         neck = cls([c3, c4, c5], [o3, o4, o5], blocks=blocks)
-        for name, index in cls.ULTRALYTICS_LAYERS.items():
-            mine, theirs = list(getattr(neck, name).state_dict().values()), list(layers[index].state_dict().values())
-            if [tuple(v.shape) for v in mine] != [tuple(v.shape) for v in theirs]:
-                raise ArgumentError(_t("load", index=index, name=name))
-            for a, b in zip(mine, theirs):
-                a.copy_(b)
+        copy_layers(neck, layers, cls.ULTRALYTICS_LAYERS)
         return neck
 
 
