@@ -307,9 +307,9 @@ def attention_viewer(images: torch.Tensor, before: Mapping[str, Sequence[dict]],
 
 def query_attention_viewer(image: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int],
                            lang: str | None = None, static: bool | None = None) -> W.VBox:
-    """Query row × query column × head → the image with the query's cell outlined, and the
-    attention weights of that query over the ``grid`` of positions (one row of the attention
-    matrix, reshaped to the map), drawn over the image.
+    """Query row × query column × head → the attention weights of that query over the ``grid``
+    of positions (one row of the attention matrix, reshaped to the map), drawn over the image,
+    with the query's cell outlined.
 
     ``image``: ``(3, H, W)``; ``attention``: ``(heads, N, N)`` or ``(1, heads, N, N)`` with
     ``N = rows · cols`` in row-major order (as :meth:`fpnlab.blocks.AIFI.attention` returns it);
@@ -329,12 +329,11 @@ def query_attention_viewer(image: torch.Tensor, attention: torch.Tensor, grid: t
     shown = image_numpy(image)
     h, w = shown.shape[:2]
     cell_h, cell_w = h / rows, w / cols
-    panel = Panel(2, (6.4, 3.3), wspace=0.06)
-    boxes = []
-    for ax in panel.axes:
-        box = Rectangle((0, 0), cell_w, cell_h, fill=False, edgecolor="cyan", linewidth=1.5)
-        ax.add_patch(box)
-        boxes.append(box)
+    # one panel (the static twin holds rows · cols · (heads + 1) of them): the weights over the
+    # image, the query's cell outlined
+    panel = Panel(1, (3.3, 3.5))
+    box = Rectangle((0, 0), cell_w, cell_h, fill=False, edgecolor="cyan", linewidth=1.5)
+    panel.axes[0].add_patch(box)
     mean = t("mean_of_heads", lang)
 
     def render(row, col, head):
@@ -344,11 +343,10 @@ def query_attention_viewer(image: torch.Tensor, attention: torch.Tensor, grid: t
         peak = float(weights.max())
         heat = up / peak if peak > 0 else up
         blend = 0.35 * shown + 0.65 * np.asarray(colormaps["magma"](heat))[..., :3]
-        panel.show(0, shown, t("query_position", lang, row=row, col=col), cmap=None)
-        panel.show(1, blend, t("query_weights", lang, head=mean if head == "mean" else str(head),
-                                  peak=fmt_num(peak, lang, 3)), cmap=None)
-        for box in boxes:
-            box.set_xy((col * cell_w - 0.5, row * cell_h - 0.5))
+        title = (t("query_position", lang, row=row, col=col) + "\n"
+                 + t("query_weights", lang, head=mean if head == "mean" else str(head), peak=fmt_num(peak, lang, 3)))
+        panel.show(0, blend, title, cmap=None)
+        box.set_xy((col * cell_w - 0.5, row * cell_h - 0.5))
         return panel.widget()
 
     controls = {t("query_row", lang): list(range(rows)), t("query_column", lang): list(range(cols)),
