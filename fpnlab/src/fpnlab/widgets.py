@@ -335,9 +335,10 @@ def query_attention_viewer(image: torch.Tensor, attention: torch.Tensor, grid: t
     box = Rectangle((0, 0), cell_w, cell_h, fill=False, edgecolor="cyan", linewidth=1.5)
     panel.axes[0].add_patch(box)
     mean = t("mean_of_heads", lang)
+    mean_att = att.mean(0)  # once, not once per render: the static twin renders rows · cols times with it
 
     def render(row, col, head):
-        a = att.mean(0) if head == "mean" else att[head]
+        a = mean_att if head == "mean" else att[head]
         weights = a[row * cols + col].reshape(rows, cols).numpy()
         up = np.kron(weights, np.ones((int(np.ceil(cell_h)), int(np.ceil(cell_w)))))[:h, :w]
         peak = float(weights.max())
